@@ -1,0 +1,115 @@
+import type {Settings} from '../../config/settings.js';
+import type {QueueName} from '../../engine/contract.js';
+import {UserError} from '../../errors.js';
+import {openBackend, type Backend} from '../../engine/backend.js';
+import {QUEUE_NAMES} from '../../engine/queue/queues.js';
+import {stripControlChars} from '../../engine/scrape/extract.js';
+import {parseChoiceOption, parseIntegerOption} from '../options.js';
+
+async function withBackend<T>(settings: Settings, work: (backend: Backend) => Promise<T>): Promise<T> {
+  const backend = await openBackend(settings, {isFailFast: true});
+  try {
+    return await work(backend);
+  } finally {
+    await backend.close();
+  }
+}
+
+export async function runStatus(options: {json?: boolean}, settings: Settings): Promise<number> {
+  return withBackend(settings, async (backend) => {
+    const queues = await backend.queues.summaries();
+    const crawlIds = (await backend.frontier.listCrawlIds()).slice(-20);
+    const crawls = (await Promise.all(crawlIds.map((id) => backend.frontier.status(id)))).filter((c) => c !== undefined);
+    crawls.sort((a, b) => b.createdAtMs - a.createdAtMs);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({redis: backend.target.display, prefix: settings.redis.prefix, queues, crawls})}\n`);
+      return 0;
+    }
+    const lines = [`redis   ${backend.target.display}  prefix ${settings.redis.prefix}`, ''];
+    lines.push(`${'queue'.padEnd(8)}${['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'].map((h) => h.padStart(12)).join('')}`);
+    for (const queue of queues) {
+      const c = queue.counts;
+      lines.push(
+        `${queue.name.padEnd(8)}${[c.waiting, c.prioritized, c.active, c.delayed, c.completed, c.failed].map((n) => String(n).padStart(12)).join('')}${queue.isPaused ? '  PAUSED' : ''}`,
+      );
+    }
+    if (crawls.length > 0) {
+      lines.push('', 'crawls (newest first)');
+      for (const crawl of crawls) {
+        lines.push(`  ${crawl.crawlId}  ${crawl.done} done, ${crawl.failed} failed, ${crawl.claimed}/${crawl.maxPages} pages claimed  ${stripControlChars(crawl.rootUrl)}`);
+      }
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  });
+}
+
+export async function runFailed(options: {json?: boolean; limit?: string}, settings: Settings): Promise<number> {
+  const limit = options.limit === undefined ? 20 : parseIntegerOption('--limit', options.limit, 1, 10_000);
+  return withBackend(settings, async (backend) => {
+    const failed = await backend.queues.failedJobs(limit);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(failed)}\n`);
+      return 0;
+    }
+    if (failed.length === 0) {
+      process.stdout.write('no failed jobs\n');
+      return 0;
+    }
+    for (const job of failed) {
+      const when = job.failedAtMs ? new Date(job.failedAtMs).toISOString() : '';
+      process.stdout.write(`${job.queue}/${job.id}  attempts ${job.attemptsMade}  ${when}  ${stripControlChars(job.url ?? '')}\n    ${stripControlChars(job.error).slice(0, 300)}\n`);
+    }
+    return 0;
+  });
+}
+
+export async function runRetry(ids: string[], options: {all?: boolean}, settings: Settings): Promise<number> {
+  if (options.all && ids.length > 0) throw new UserError('give job ids or --all, not both');
+  if (!options.all && ids.length === 0) throw new UserError('nothing to retry: give job ids (see `crawler-tui failed`) or --all');
+  return withBackend(settings, async (backend) => {
+    if (options.all) {
+      const count = await backend.queues.retryAllFailed();
+      process.stdout.write(`${count} failed job(s) moved back to the queue\n`);
+      return 0;
+    }
+    // Look every id up first: an unknown id refuses the call before anything moves.
+    const found = [];
+    for (const id of ids) {
+      const hit = await backend.queues.findJob(id);
+      if (!hit) throw new UserError(`no job with id "${id}"`);
+      const state = await hit.job.getState();
+      if (state !== 'failed') throw new UserError(`job ${id} is ${state}, not failed; only failed jobs can be retried`);
+      found.push(hit);
+    }
+    for (const {job} of found) await job.retry('failed');
+    process.stdout.write(`${found.length} job(s) moved back to the queue\n`);
+    return 0;
+  });
+}
+
+export async function runRemove(ids: string[], settings: Settings): Promise<number> {
+  if (ids.length === 0) throw new UserError('nothing to remove: give one or more job ids');
+  return withBackend(settings, async (backend) => {
+    const found = [];
+    for (const id of ids) {
+      const hit = await backend.queues.findJob(id);
+      if (!hit) throw new UserError(`no job with id "${id}"`);
+      found.push(hit);
+    }
+    for (const {queue, job} of found) await backend.queues.byName(queue).remove(String(job.id));
+    process.stdout.write(`${found.length} job(s) removed\n`);
+    return 0;
+  });
+}
+
+export async function runPauseResume(action: 'pause' | 'resume', which: string | undefined, settings: Settings): Promise<number> {
+  const target = parseChoiceOption(action, which ?? 'all', ['scrape', 'file', 'all'] as const);
+  const names: readonly QueueName[] = target === 'all' ? QUEUE_NAMES : [target];
+  return withBackend(settings, async (backend) => {
+    if (action === 'pause') await backend.queues.pause(names);
+    else await backend.queues.resume(names);
+    process.stdout.write(`${names.join(', ')} ${action === 'pause' ? 'paused' : 'resumed'} (fleet-wide)\n`);
+    return 0;
+  });
+}

@@ -1,0 +1,376 @@
+import {EventEmitter} from 'node:events';
+import {hostname} from 'node:os';
+import {UnrecoverableError, WaitingError, Worker, type Job} from 'bullmq';
+import type {Settings} from '../config/settings.js';
+import type {
+  EngineEvent,
+  EngineProblem,
+  EngineSnapshot,
+  EngineView,
+  FailedJobSummary,
+  QueueName,
+  QueueSummary,
+  SeriesPoint,
+} from './contract.js';
+import {openBackend, type Backend} from './backend.js';
+import {RobotsCache} from './crawl/robots.js';
+import {FilePool} from './files/file-pool.js';
+import type {FileTask, FileTaskResult} from './files/file-tasks.js';
+import {InvalidJobError, parseScrapeJobData, type ScrapeJobData} from './jobs.js';
+import {QUEUE_NAMES} from './queue/queues.js';
+import {closeHttpAgents} from './scrape/http-fetch.js';
+import {PermanentScrapeError, RetryableScrapeError, ScrapeTimeoutError} from './scrape/scrape-errors.js';
+import {scrapePageOverHttp, type ScrapeDependencies, type ScrapeJobOutcome} from './scrape/scrape-page.js';
+import {VERSION} from '../version.js';
+
+/** Typed events of a running engine, for embedding services and the headless log. */
+export interface EngineEvents {
+  'job-completed': [{queue: QueueName; jobId: string; url?: string; durationMs: number; outcome?: ScrapeJobOutcome}];
+  'job-failed': [{queue: QueueName; jobId: string; url?: string; error: string; attemptsMade: number; isFinal: boolean}];
+  'job-stalled': [{queue: QueueName; jobId: string}];
+  event: [EngineEvent];
+  change: [];
+}
+
+const SHUTDOWN_REASON = 'crawler-tui: shutting down';
+const THROUGHPUT_POINTS = 600;
+const EVENTS_KEPT = 200;
+
+/**
+ * A scraping node: the scrape and file workers, the file pool, and the snapshot the dashboard
+ * and headless log read. `createEngine` connects; `start()` begins taking jobs; `stop()` drains.
+ */
+export class Engine extends EventEmitter<EngineEvents> implements EngineView {
+  readonly backend: Backend;
+  readonly settings: Settings;
+  readonly #filePool: FilePool;
+  readonly #robots: RobotsCache;
+  readonly #active = new Map<string, AbortController>();
+  readonly #startedAtMs = Date.now();
+  #scrapeWorker: Worker | undefined;
+  #fileWorker: Worker | undefined;
+  #phase: EngineSnapshot['phase'] = 'starting';
+  #snapshot: EngineSnapshot;
+  #listeners = new Set<() => void>();
+  #queueSummaries: QueueSummary[] = [];
+  #failedJobs: FailedJobSummary[] = [];
+  #events: EngineEvent[] = [];
+  #problems: EngineProblem[] = [];
+  #throughput: SeriesPoint[] = [];
+  #completedSinceTick = 0;
+  #scrapeCompleted = 0;
+  #scrapeFailed = 0;
+  #statsTimer: NodeJS.Timeout | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(backend: Backend, settings: Settings) {
+    super();
+    this.backend = backend;
+    this.settings = settings;
+    this.#filePool = new FilePool({size: settings.files.workers});
+    this.#robots = new RobotsCache(this.#fetchSettings());
+    this.#snapshot = this.#buildSnapshot();
+  }
+
+  #fetchSettings(): ScrapeDependencies['fetch'] & {totalTimeoutMs: number} {
+    const scrape = this.settings.scrape;
+    return {
+      connectTimeoutMs: scrape.connectTimeoutMs,
+      totalTimeoutMs: Math.min(scrape.timeoutMs, 30_000),
+      maxRedirects: scrape.maxRedirects,
+      maxBodyBytes: scrape.maxBodyBytes,
+      userAgent: scrape.userAgent,
+    };
+  }
+
+  /** Starts taking jobs from both queues. */
+  start(): void {
+    if (this.#scrapeWorker) return;
+    const {settings, backend} = this;
+    const workerOptions = {
+      connection: backend.client,
+      prefix: backend.keyPrefix,
+      lockDuration: settings.queue.lockMs,
+      stalledInterval: Math.max(1000, Math.floor(settings.queue.lockMs / 2)),
+      // A page that stalls a node more than this often is a page that kills nodes: fail it.
+      maxStalledCount: 5,
+    };
+    this.#scrapeWorker = new Worker('scrape', (job, token) => this.#processScrape(job, token), {
+      ...workerOptions,
+      concurrency: settings.scrape.concurrency,
+      settings: {backoffStrategy: (attemptsMade, _type, error) => retryDelayMs(attemptsMade, settings.scrape.backoffMs, error)},
+    });
+    this.#fileWorker = new Worker('file', (job, token) => this.#processFile(job, token), {
+      ...workerOptions,
+      concurrency: this.#filePool.stats().size,
+    });
+    for (const [queue, worker] of [['scrape', this.#scrapeWorker], ['file', this.#fileWorker]] as const) {
+      worker.on('completed', (job, result) => this.#onCompleted(queue, job, result));
+      worker.on('failed', (job, error) => {
+        if (job) this.#onFailed(queue, job, error);
+      });
+      worker.on('stalled', (jobId) => {
+        this.emit('job-stalled', {queue, jobId});
+        this.#event('warn', 'stalled', `${queue} job ${jobId} stalled (its node died or hung); it was returned to the queue`);
+      });
+      worker.on('error', (error) => this.#reportProblem('redis-unreachable', `${queue} worker: ${error.message}`));
+    }
+    this.#phase = 'running';
+    this.#event('info', 'started', `node started: scrape concurrency ${settings.scrape.concurrency}, file workers ${settings.files.workers}`);
+    this.#statsTimer = setInterval(() => void this.#refreshStats(), 1000);
+    this.#statsTimer.unref();
+    void this.#refreshStats();
+  }
+
+  async #processScrape(job: Job, token: string | undefined): Promise<ScrapeJobOutcome> {
+    let data: ScrapeJobData;
+    try {
+      data = parseScrapeJobData(job.data);
+    } catch (error) {
+      throw new UnrecoverableError(`bad job payload: ${(error as Error).message}`);
+    }
+    if (data.mode === 'browser') {
+      throw new UnrecoverableError('browser mode is not available on this node yet: add the job with --mode http');
+    }
+    const jobId = String(job.id);
+    const controller = new AbortController();
+    this.#active.set(jobId, controller);
+    const timeoutMs = this.settings.scrape.timeoutMs;
+    const timer = setTimeout(() => controller.abort(new ScrapeTimeoutError(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    try {
+      return await scrapePageOverHttp(jobId, data, this.#scrapeDependencies(), controller.signal, timeoutMs);
+    } catch (error) {
+      throw await this.#translateError(job, token, controller.signal, error);
+    } finally {
+      clearTimeout(timer);
+      this.#active.delete(jobId);
+    }
+  }
+
+  async #processFile(job: Job, token: string | undefined): Promise<FileTaskResult> {
+    const jobId = `file:${String(job.id)}`;
+    const controller = new AbortController();
+    this.#active.set(jobId, controller);
+    try {
+      return await this.#filePool.run(job.data as FileTask, controller.signal);
+    } catch (error) {
+      throw await this.#translateError(job, token, controller.signal, error);
+    } finally {
+      this.#active.delete(jobId);
+    }
+  }
+
+  /** Maps a processor error to what BullMQ should do: retry, fail now, or put the job back. */
+  async #translateError(job: Job, token: string | undefined, signal: AbortSignal, error: unknown): Promise<Error> {
+    if (signal.aborted && signal.reason === SHUTDOWN_REASON) {
+      // Shutdown grace ran out: the job goes back to the queue without using an attempt.
+      await job.moveToWait(token);
+      return new WaitingError();
+    }
+    const cause = signal.aborted && signal.reason instanceof Error ? signal.reason : error;
+    if (cause instanceof PermanentScrapeError || cause instanceof InvalidJobError) return new UnrecoverableError(cause.message);
+    if (cause instanceof Error) return cause;
+    return new Error(String(cause));
+  }
+
+  #scrapeDependencies(): ScrapeDependencies {
+    const {settings, backend} = this;
+    return {
+      dataDir: settings.dataDir,
+      queues: backend.queues,
+      frontier: backend.frontier,
+      robots: this.#robots,
+      fetch: this.#fetchSettings(),
+      respectRobots: settings.scrape.respectRobots,
+      downloadMedia: settings.scrape.downloadMedia,
+      nonHtml: settings.scrape.nonHtml,
+      maxMediaBytes: settings.files.maxMediaBytes,
+      fileTimeoutMs: settings.files.timeoutMs,
+    };
+  }
+
+  #onCompleted(queue: QueueName, job: Job, result: unknown): void {
+    const durationMs = (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now());
+    const url = (job.data as {url?: string}).url;
+    if (queue === 'scrape') {
+      this.#completedSinceTick++;
+      this.#scrapeCompleted++;
+      const crawlId = (job.data as ScrapeJobData).crawl?.crawlId;
+      if (crawlId) void this.backend.frontier.recordOutcome(crawlId, 'done').catch(() => undefined);
+    }
+    this.emit('job-completed', {queue, jobId: String(job.id), url, durationMs, outcome: queue === 'scrape' ? (result as ScrapeJobOutcome) : undefined});
+  }
+
+  #onFailed(queue: QueueName, job: Job, error: Error): void {
+    if (error instanceof WaitingError || error.name === 'WaitingError') return;
+    const attempts = job.opts.attempts ?? 1;
+    const isFinal = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
+    const url = (job.data as {url?: string}).url;
+    if (queue === 'scrape' && isFinal) {
+      this.#scrapeFailed++;
+      const crawlId = (job.data as ScrapeJobData).crawl?.crawlId;
+      if (crawlId) void this.backend.frontier.recordOutcome(crawlId, 'failed').catch(() => undefined);
+    }
+    this.emit('job-failed', {queue, jobId: String(job.id), url, error: error.message, attemptsMade: job.attemptsMade, isFinal});
+  }
+
+  #event(level: EngineEvent['level'], kind: string, message: string): void {
+    const event = {atMs: Date.now(), level, kind, message};
+    this.#events = [...this.#events.slice(-(EVENTS_KEPT - 1)), event];
+    this.emit('event', event);
+    this.#publish();
+  }
+
+  #reportProblem(kind: EngineProblem['kind'], message: string): void {
+    if (this.#problems.some((problem) => problem.kind === kind)) return;
+    this.#problems = [...this.#problems, {kind, message, sinceMs: Date.now()}];
+    this.#event('error', kind, message);
+  }
+
+  async #refreshStats(): Promise<void> {
+    try {
+      this.#queueSummaries = await this.backend.queues.summaries();
+      const failedTotal = this.#queueSummaries.reduce((sum, queue) => sum + queue.counts.failed, 0);
+      if (failedTotal !== this.#failedJobs.length || failedTotal > 0) this.#failedJobs = await this.backend.queues.failedJobs(50);
+      if (this.#problems.some((problem) => problem.kind === 'redis-unreachable')) {
+        this.#problems = this.#problems.filter((problem) => problem.kind !== 'redis-unreachable');
+        this.#event('info', 'redis-reconnected', 'Redis answers again');
+      }
+    } catch (error) {
+      this.#reportProblem('redis-unreachable', `Redis: ${(error as Error).message}`);
+    }
+    this.#throughput = [...this.#throughput.slice(-(THROUGHPUT_POINTS - 1)), {atMs: Date.now(), value: this.#completedSinceTick}];
+    this.#completedSinceTick = 0;
+    this.#publish();
+  }
+
+  #buildSnapshot(): EngineSnapshot {
+    const pool = this.#filePool.stats();
+    return {
+      takenAtMs: Date.now(),
+      phase: this.#phase,
+      node: {id: `${hostname()}:${process.pid}`, host: hostname(), pid: process.pid, startedAtMs: this.#startedAtMs, version: VERSION},
+      redis: this.backend.target.display,
+      queues: this.#queueSummaries,
+      scrapeWorker: {
+        concurrency: this.settings.scrape.concurrency,
+        active: [...this.#active.keys()].filter((id) => !id.startsWith('file:')).length,
+        completed: this.#scrapeCompleted,
+        failed: this.#scrapeFailed,
+      },
+      filePool: {
+        size: pool.size,
+        targetSize: pool.targetSize,
+        busy: pool.busy,
+        queued: pool.queued,
+        completed: pool.completed,
+        failed: pool.failed,
+        restarts: pool.restarts,
+      },
+      throughput: this.#throughput,
+      failedJobs: this.#failedJobs,
+      events: this.#events,
+      problems: this.#problems,
+    };
+  }
+
+  #publish(): void {
+    this.#snapshot = this.#buildSnapshot();
+    for (const listener of this.#listeners) listener();
+    this.emit('change');
+  }
+
+  getSnapshot = (): EngineSnapshot => this.#snapshot;
+
+  subscribe = (onChange: () => void): (() => void) => {
+    this.#listeners.add(onChange);
+    return () => this.#listeners.delete(onChange);
+  };
+
+  async pauseQueue(queue: QueueName | 'all'): Promise<void> {
+    await this.backend.queues.pause(queue === 'all' ? QUEUE_NAMES : [queue]);
+    void this.#refreshStats();
+  }
+
+  async resumeQueue(queue: QueueName | 'all'): Promise<void> {
+    await this.backend.queues.resume(queue === 'all' ? QUEUE_NAMES : [queue]);
+    void this.#refreshStats();
+  }
+
+  async retryJob(queue: QueueName, jobId: string): Promise<void> {
+    const job = await this.backend.queues.byName(queue).getJob(jobId);
+    if (job) await job.retry('failed');
+    void this.#refreshStats();
+  }
+
+  async retryAll(): Promise<number> {
+    const count = await this.backend.queues.retryAllFailed();
+    void this.#refreshStats();
+    return count;
+  }
+
+  async removeJob(queue: QueueName, jobId: string): Promise<void> {
+    await this.backend.queues.byName(queue).remove(jobId);
+    void this.#refreshStats();
+  }
+
+  scaleFilePool(size: number): void {
+    this.#filePool.resize(size);
+    if (this.#fileWorker) this.#fileWorker.concurrency = size;
+    this.#event('info', 'scale', `file pool -> ${size} workers (operator)`);
+  }
+
+  /** Resolves when nothing is waiting, delayed or active in either queue (checked twice, 500 ms apart). */
+  async waitUntilIdle(signal?: AbortSignal): Promise<void> {
+    let quietChecks = 0;
+    while (!signal?.aborted) {
+      const pending = await this.backend.queues.pendingCount().catch(() => 1);
+      quietChecks = pending === 0 && this.#active.size === 0 ? quietChecks + 1 : 0;
+      if (quietChecks >= 2) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  /**
+   * Graceful stop: take no new jobs, let active ones finish for up to `shutdown.graceMs`, then
+   * abort the rest and put them back in their queue. Calling it again returns the same promise.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.#phase = 'draining';
+    this.#publish();
+    const workers = [this.#scrapeWorker, this.#fileWorker].filter((worker): worker is Worker => worker !== undefined);
+    const closing = Promise.all(workers.map((worker) => worker.close()));
+    const graceTimer = setTimeout(() => {
+      for (const controller of this.#active.values()) controller.abort(SHUTDOWN_REASON);
+    }, this.settings.shutdown.graceMs);
+    try {
+      await closing;
+    } finally {
+      clearTimeout(graceTimer);
+    }
+    clearInterval(this.#statsTimer);
+    await this.#filePool.destroy();
+    await closeHttpAgents();
+    await this.backend.close();
+    this.#phase = 'stopped';
+    this.#publish();
+  }
+}
+
+/** Exponential backoff with full jitter, or the server's Retry-After when it gave one. */
+export function retryDelayMs(attemptsMade: number, baseMs: number, error: Error | undefined, random = Math.random): number {
+  if (error instanceof RetryableScrapeError && error.retryAfterMs !== undefined) return error.retryAfterMs;
+  const ceiling = baseMs * 2 ** Math.max(0, attemptsMade - 1);
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** Connects to Redis (starting the embedded one if needed) and builds an engine; call `start()`. */
+export async function createEngine(settings: Settings): Promise<Engine> {
+  const backend = await openBackend(settings);
+  return new Engine(backend, settings);
+}
