@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import Conf from 'conf';
+import {createRequire} from 'node:module';
+import type ConfClass from 'conf';
 
 import {UserError} from '../errors.js';
 import {assertSettingKey, isSettingKey, maskSecrets, parseSettingValue} from './parse-value.js';
@@ -68,7 +69,11 @@ export function openSettingsStore(options: OpenSettingsStoreOptions = {}): Setti
   const filePath = path.join(dir, 'config.json');
 
   const read = (): Record<string, unknown> => readConfigFile(filePath);
-  const openConf = (): Conf<Record<string, unknown>> => {
+  const openConf = (): ConfClass<Record<string, unknown>> => {
+    // conf is loaded only when something is written: it pulls in when-exit, which hooks
+    // SIGINT/SIGTERM and re-raises them, so a running node that had imported it would see every
+    // signal twice (and take the first Ctrl-C for the second). Node >= 20.19 can require ESM.
+    const Conf = (createRequire(import.meta.url)('conf') as {default: typeof ConfClass}).default;
     // A corrupt file would make conf throw a bare SyntaxError; read it first for our message.
     read();
     return new Conf<Record<string, unknown>>({

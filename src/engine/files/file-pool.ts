@@ -171,7 +171,7 @@ export class FilePool {
     assertSize(size);
     if (this.#destroying) return;
     this.#targetSize = size;
-    let active = this.#workers.filter((w) => !w.isRetiring);
+    const active = this.#workers.filter((w) => !w.isRetiring);
     // Un-retiring a busy thread is cheaper than starting a new one.
     for (const w of this.#workers) {
       if (active.length >= size) break;
@@ -243,6 +243,7 @@ export class FilePool {
       this.#detachSignal(pending);
       pending.reject(new Error('FilePool destroyed before the task started'));
     }
+    for (const w of this.#workers) if (w.current === undefined) this.#retire(w);
     const running = this.#workers.filter((w) => w.current !== undefined).map((w) => w.exited);
     // Running tasks retire their thread when they finish (see #onMessage), so waiting for the
     // exits is waiting for the tasks. The timer is unref()ed: it must not hold the process open.

@@ -29,6 +29,8 @@ import {
 } from './file-tasks.js';
 
 const MAX_REDIRECTIONS = 5;
+/** Bodies up to this size are held in memory until hashed; larger ones stream to a temp file. */
+const SPILL_BYTES = 256 * 1024;
 
 // One dispatcher per thread, so connections to the same host are reused across downloads.
 const dispatcher = new Agent().compose(interceptors.redirect({maxRedirections: MAX_REDIRECTIONS}));
@@ -77,6 +79,7 @@ async function download(task: Extract<FileTask, {kind: 'download'}>, cancel: Abo
   // final link/rename is atomic, and one place to sweep if the process dies mid-download.
   const tmp = path.join(dataDir, 'media', '.tmp', `${randomSuffix()}.part`);
   let fd: number | undefined;
+  const head: Buffer[] = [];
   let bytes = 0;
   const hash = createHash('sha256');
   let contentType = 'application/octet-stream';
@@ -103,20 +106,22 @@ async function download(task: Extract<FileTask, {kind: 'download'}>, cancel: Abo
     const typeValue = Array.isArray(type) ? type[0] : type;
     if (typeValue !== undefined && typeValue.trim() !== '') contentType = typeValue.trim();
 
-    // Stream to disk while hashing and counting: memory stays flat whatever the size, and the cap
-    // is enforced on bytes actually received (content-length may be missing or wrong). Throwing
-    // inside for-await destroys the body, which aborts the transfer. The writes are synchronous
-    // (see writeJson for why); only the network is awaited.
-    mkdirSync(path.dirname(tmp), {recursive: true});
-    fd = openSync(tmp, 'w');
+    // Hash and count while streaming; the cap is enforced on bytes actually received
+    // (content-length may be missing or wrong), and throwing inside for-await destroys the body,
+    // which aborts the transfer. The first SPILL_BYTES stay in memory: most media is small and
+    // repeats (logos, icons), and a repeat then costs no file at all. Past that the body goes to a
+    // temp file, so memory stays bounded whatever the size. Writes are synchronous (see writeJson).
     for await (const chunk of body as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       if (bytes > maxBytes) throw tooLarge(maxBytes);
       hash.update(chunk);
+      if (fd === undefined && bytes <= SPILL_BYTES) {
+        head.push(chunk);
+        continue;
+      }
+      if (fd === undefined) fd = openTemp(tmp, head);
       writeSync(fd, chunk);
     }
-    closeSync(fd);
-    fd = undefined;
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, {force: true});
@@ -128,14 +133,33 @@ async function download(task: Extract<FileTask, {kind: 'download'}>, cancel: Abo
 
   const sha256 = hash.digest('hex');
   const target = path.join(dataDir, mediaPathFor(sha256, contentType, task.purpose));
+  // Still in memory and already stored: nothing to write.
+  if (fd === undefined && existsSync(target)) return {kind: 'download', url, path: target, sha256, bytes, contentType, isNew: false};
   let isNew: boolean;
   try {
+    fd ??= openTemp(tmp, head);
+    closeSync(fd);
+    fd = undefined;
     mkdirSync(path.dirname(target), {recursive: true});
     isNew = storeOnce(tmp, target);
   } finally {
+    if (fd !== undefined) closeSync(fd);
     rmSync(tmp, {force: true});
   }
   return {kind: 'download', url, path: target, sha256, bytes, contentType, isNew};
+}
+
+/** Creates the temp file (and media/.tmp) and writes the chunks held in memory so far. */
+function openTemp(tmp: string, head: Buffer[]): number {
+  mkdirSync(path.dirname(tmp), {recursive: true});
+  const fd = openSync(tmp, 'w');
+  try {
+    for (const chunk of head.splice(0)) writeSync(fd, chunk);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return fd;
 }
 
 /**

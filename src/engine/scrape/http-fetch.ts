@@ -131,8 +131,10 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
   const seen = new Set([current]);
 
   const controller = new AbortController();
-  const timeoutMessage = `timed out after ${options.totalTimeoutMs} ms`;
-  const timer = setTimeout(() => controller.abort(new ScrapeTimeoutError(timeoutMessage)), options.totalTimeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new ScrapeTimeoutError(`timed out after ${options.totalTimeoutMs} ms`)),
+    options.totalTimeoutMs,
+  );
   timer.unref();
   const onOuterAbort = (): void => controller.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, {once: true});
@@ -181,9 +183,16 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
 
       const {contentType, charset} = parseContentType(headers['content-type']);
       const readBodyFor = options.readBodyFor ?? defaultReadBodyFor;
+      let wanted: boolean;
+      try {
+        wanted = readBodyFor(contentType);
+      } catch (error) {
+        destroyBody(body); // a throwing predicate must not leak the socket
+        throw error;
+      }
       let content: Buffer | undefined;
       let bodySkipped = false;
-      if (readBodyFor(contentType)) {
+      if (wanted) {
         content = await readCapped(body, headers, options.maxBodyBytes);
       } else {
         bodySkipped = true;
@@ -373,7 +382,9 @@ function toScrapeError(error: unknown, url: string, options: HttpFetchOptions): 
     return new ScrapeTimeoutError(`connect timed out after ${options.connectTimeoutMs} ms: ${url}`, {cause: error});
   }
   if (TIMEOUT_CODES.has(code)) {
-    return new ScrapeTimeoutError(`timed out after ${options.totalTimeoutMs} ms (${code}): ${url}`, {cause: error});
+    // undici's own header/body timers are set to the total timeout as a backstop; when one of
+    // them wins the race against ours, report it the same way.
+    return new ScrapeTimeoutError(`timed out after ${options.totalTimeoutMs} ms`, {cause: error});
   }
   const message = error instanceof Error ? error.message : String(error);
   if (isProtocolError(code)) {

@@ -224,14 +224,28 @@ describe('FilePool', () => {
     expect(result.path.startsWith(path.join(dataDir, 'bodies') + path.sep)).toBe(true);
   });
 
-  test.each([
-    ['streamed past the cap (no content-length)', '/big'],
-    ['declared larger than the cap', '/big-declared'],
-  ])('a download %s is rejected and leaves no temp file', async (_, route) => {
+  test('a large body streams through a temp file and is stored whole', async () => {
     const dataDir = await tempDir();
     const site = await startSite();
     const pool = makePool(1);
-    await expect(pool.run(download(dataDir, `${site.base}${route}`, {maxBytes: 100_000}))).rejects.toThrow('larger than 100000 bytes');
+    const result = await pool.run(download(dataDir, `${site.base}/big`, {maxBytes: 2 * BIG_BYTES}));
+    const expected = createHash('sha256').update(Buffer.alloc(BIG_BYTES, 7)).digest('hex');
+    expect(result).toMatchObject({sha256: expected, bytes: BIG_BYTES, contentType: 'application/octet-stream', isNew: true});
+    expect(result.path.endsWith(`${expected}.bin`)).toBe(true);
+    expect((await readFile(result.path)).length).toBe(BIG_BYTES);
+    expect(await readdir(path.join(dataDir, 'media', '.tmp'))).toEqual([]);
+  });
+
+  // 100 kB is hit while the body is still held in memory, 600 kB after it went to a temp file.
+  test.each([
+    ['streamed past the cap (no content-length)', '/big', 100_000],
+    ['streamed past the cap after spilling to disk', '/big', 600_000],
+    ['declared larger than the cap', '/big-declared', 100_000],
+  ])('a download %s is rejected and leaves no temp file', async (_, route, maxBytes) => {
+    const dataDir = await tempDir();
+    const site = await startSite();
+    const pool = makePool(1);
+    await expect(pool.run(download(dataDir, `${site.base}${route}`, {maxBytes}))).rejects.toThrow(`larger than ${maxBytes} bytes`);
     expect(await filesUnder(dataDir)).toEqual([]);
   });
 
