@@ -4,7 +4,9 @@ import {maskSecrets} from '../config/parse-value.js';
 import {VERSION} from '../version.js';
 import {runAdd, type AddCommandOptions} from './commands/add.js';
 import {runConfigGet, runConfigPath, runConfigSet, runConfigUnset} from './commands/config-commands.js';
+import {runDemo} from './commands/demo.js';
 import {runDoctor} from './commands/doctor.js';
+import {parseIntegerOption} from './options.js';
 import {runExport} from './commands/export.js';
 import {runFailed, runPauseResume, runRemove, runRetry, runStatus} from './commands/queue-commands.js';
 import {addGlobalOptions, addRunSettingOptions, settingsFromOptions} from './options.js';
@@ -128,6 +130,16 @@ function buildProgram(result: {code: number}): Command {
     .command('path')
     .description('print the config file and data directory paths')
     .action(withSettings((resolved) => runConfigPath(resolved)));
+
+  program
+    .command('demo')
+    .description('serve a small built-in site on loopback and crawl it: works offline, the first thing to run')
+    .option('--pages <n>', 'pages of the demo site (default 120)')
+    .action(
+      withSettings((resolved, options: {pages?: string}) =>
+        runDemo(resolved, {pages: options.pages === undefined ? undefined : parseIntegerOption('--pages', options.pages, 2, 100_000)}),
+      ),
+    );
 
   program
     .command('doctor')

@@ -200,7 +200,7 @@ export const SETTING_SPECS = {
   'schedule.cron': {
     type: 'string',
     default: undefined,
-    description: 'Cron expression of the default schedule (with schedule.urls).',
+    description: 'Cron expression of the default schedule (read by the scheduler, which is not built yet).',
     env: ['CRAWLER_CRON'],
   },
   'log.level': {

@@ -28,3 +28,12 @@ describe('settingsMarkdownTable', () => {
     );
   });
 });
+
+describe('README', () => {
+  test('its settings table is the generated one', async () => {
+    const {readFileSync} = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const between = readme.split('<!-- settings-table:start -->\n')[1]?.split('<!-- settings-table:end -->')[0];
+    expect(between).toBe(settingsMarkdownTable());
+  });
+});

@@ -128,6 +128,8 @@ export interface RunningCli {
   readonly stdin: NodeJS.WritableStream | null;
   readonly result: Promise<CliResult>;
   readonly output: () => string;
+  /** True once the process has exited (a wait on its output should stop then). */
+  readonly exited: () => boolean;
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -146,7 +148,7 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  return {pid: child.pid!, stdin: child.stdin, result, output: () => stdout, kill: (signal) => child.kill(signal)};
+  return {pid: child.pid!, stdin: child.stdin, result, output: () => stdout, exited: () => child.exitCode !== null || child.signalCode !== null, kill: (signal) => child.kill(signal)};
 }
 
 /** A fresh configuration for one test: its own config dir, data dir and Redis key prefix. */
