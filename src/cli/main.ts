@@ -8,7 +8,7 @@ import {runDemo} from './commands/demo.js';
 import {runDoctor} from './commands/doctor.js';
 import {parseIntegerOption} from './options.js';
 import {runExport} from './commands/export.js';
-import {runFailed, runPauseResume, runRemove, runRetry, runStatus} from './commands/queue-commands.js';
+import {runFailed, runPauseResume, runRemove, runRetry, runScale, runStatus} from './commands/queue-commands.js';
 import {addGlobalOptions, addRunSettingOptions, settingsFromOptions} from './options.js';
 import {runHeadless} from './run-headless.js';
 
@@ -103,6 +103,13 @@ function buildProgram(result: {code: number}): Command {
       .argument('[queue]', 'scrape | file | all')
       .action(withSettings((resolved, which: string | undefined) => runPauseResume(action, which, resolved.settings)));
   }
+
+  program
+    .command('scale')
+    .description('operator override on every running node: scale files N (browsers and auto arrive with the browser pool and autoscaler)')
+    .argument('<pool>', 'files | browsers')
+    .argument('<size>', 'a number, or auto')
+    .action(withSettings((resolved, pool: string, size: string) => runScale(pool, size, resolved.settings)));
 
   const config = program.command('config').description('read and change persisted settings');
   config

@@ -13,6 +13,8 @@ import type {
   SeriesPoint,
 } from './contract.js';
 import {openBackend, type Backend} from './backend.js';
+import {listenForControl, type ControlCommand} from './fleet/control.js';
+import {createRedisClient} from './queue/connection.js';
 import {RobotsCache} from './crawl/robots.js';
 import {FilePool} from './files/file-pool.js';
 import type {FileTask, FileTaskResult} from './files/file-tasks.js';
@@ -62,6 +64,8 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
   #scrapeFailed = 0;
   #statsTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
+  #stopControl: (() => Promise<void>) | undefined;
+  #subscriber: ReturnType<typeof createRedisClient> | undefined;
 
   constructor(backend: Backend, settings: Settings) {
     super();
@@ -117,9 +121,33 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
     }
     this.#phase = 'running';
     this.#event('info', 'started', `node started: scrape concurrency ${settings.scrape.concurrency}, file workers ${settings.files.workers}`);
+    void this.#listenForControl();
     this.#statsTimer = setInterval(() => void this.#refreshStats(), 1000);
     this.#statsTimer.unref();
     void this.#refreshStats();
+  }
+
+  get nodeId(): string {
+    return `${hostname()}:${process.pid}`;
+  }
+
+  async #listenForControl(): Promise<void> {
+    this.#subscriber = createRedisClient(this.backend.target, {name: `crawler-tui:${process.pid}:control`});
+    this.#subscriber.on('error', () => undefined);
+    try {
+      this.#stopControl = await listenForControl(this.#subscriber, this.backend.keyPrefix, this.nodeId, (command) => this.#onControl(command));
+    } catch (error) {
+      this.#event('warn', 'control', `cannot listen for operator commands: ${(error as Error).message}`);
+    }
+  }
+
+  #onControl(command: ControlCommand): void {
+    if (command.command !== 'scale') return;
+    if (command.pool === 'files' && typeof command.size === 'number' && command.size >= 1) {
+      this.scaleFilePool(command.size);
+    } else {
+      this.#event('warn', 'control', `ignored scale ${command.pool} ${command.size}: not supported on this node yet`);
+    }
   }
 
   async #processScrape(job: Job, token: string | undefined): Promise<ScrapeJobOutcome> {
@@ -249,7 +277,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
     return {
       takenAtMs: Date.now(),
       phase: this.#phase,
-      node: {id: `${hostname()}:${process.pid}`, host: hostname(), pid: process.pid, startedAtMs: this.#startedAtMs, version: VERSION},
+      node: {id: this.nodeId, host: hostname(), pid: process.pid, startedAtMs: this.#startedAtMs, version: VERSION},
       redis: this.backend.target.display,
       queues: this.#queueSummaries,
       scrapeWorker: {
@@ -315,9 +343,10 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
   }
 
   scaleFilePool(size: number): void {
+    const before = this.#filePool.stats().targetSize;
     this.#filePool.resize(size);
     if (this.#fileWorker) this.#fileWorker.concurrency = size;
-    this.#event('info', 'scale', `file pool -> ${size} workers (operator)`);
+    this.#event('info', 'scale', `file pool ${before} -> ${size} workers (operator)`);
   }
 
   /** Resolves when nothing is waiting, delayed or active in either queue (checked twice, 500 ms apart). */
@@ -354,6 +383,8 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
       clearTimeout(graceTimer);
     }
     clearInterval(this.#statsTimer);
+    await this.#stopControl?.();
+    this.#subscriber?.disconnect();
     await this.#filePool.destroy();
     await closeHttpAgents();
     await this.backend.close();

@@ -2,6 +2,7 @@ import type {Settings} from '../../config/settings.js';
 import type {QueueName} from '../../engine/contract.js';
 import {UserError} from '../../errors.js';
 import {openBackend, type Backend} from '../../engine/backend.js';
+import {sendControl} from '../../engine/fleet/control.js';
 import {QUEUE_NAMES} from '../../engine/queue/queues.js';
 import {stripControlChars} from '../../engine/scrape/extract.js';
 import {parseChoiceOption, parseIntegerOption} from '../options.js';
@@ -110,6 +111,21 @@ export async function runPauseResume(action: 'pause' | 'resume', which: string |
     if (action === 'pause') await backend.queues.pause(names);
     else await backend.queues.resume(names);
     process.stdout.write(`${names.join(', ')} ${action === 'pause' ? 'paused' : 'resumed'} (fleet-wide)\n`);
+    return 0;
+  });
+}
+
+/** `scale files N`: an operator override sent to every running node over Redis pub/sub. */
+export async function runScale(pool: string, size: string, settings: Settings): Promise<number> {
+  const which = parseChoiceOption('scale', pool, ['files', 'browsers'] as const);
+  if (which === 'browsers' || size === 'auto') {
+    throw new UserError(`scale ${which} ${size} is not available yet: the browser pool and the autoscaler are still being built; scale files N works`);
+  }
+  const count = parseIntegerOption(`scale ${which}`, size, 1, 64);
+  return withBackend(settings, async (backend) => {
+    const reached = await sendControl(backend.client, backend.keyPrefix, {target: 'all', body: {command: 'scale', pool: which, size: count}});
+    if (reached === 0) throw new UserError(`no running node listens on ${backend.target.display} with prefix ${settings.redis.prefix}: nothing to scale`);
+    process.stdout.write(`scale ${which} ${count} sent to ${reached} node(s)\n`);
     return 0;
   });
 }

@@ -145,7 +145,12 @@ export async function scrapePageOverHttp(
 async function enqueueCrawlChildren(jobId: string, job: ScrapeJobData, links: readonly string[], deps: ScrapeDependencies): Promise<number> {
   const crawl = job.crawl!;
   const belongs = createCrawlFilter(crawl);
-  const candidates = links.filter(belongs);
+  let candidates = links.filter(belongs);
+  if (deps.respectRobots) {
+    // Disallowed links never become jobs: they would only take page budget to fail.
+    const allowed = await Promise.all(candidates.map((url) => deps.robots.isAllowed(url)));
+    candidates = candidates.filter((_url, index) => allowed[index]);
+  }
   const claimed = await deps.frontier.claim(crawl.crawlId, jobId, crawl.maxPages, candidates);
   const children: NewScrapeJob[] = claimed.map((url) => ({
     jobId: crawlPageJobId(crawl.crawlId, url),
