@@ -14,6 +14,8 @@ import type {
 } from './contract.js';
 import {openBackend, type Backend} from './backend.js';
 import {listenForControl, type ControlCommand} from './fleet/control.js';
+import {readHeartbeats, removeHeartbeat, writeHeartbeat, type NodeHeartbeat} from './fleet/heartbeat.js';
+import {ResourceMonitor, type ResourceSample} from './monitor/resource-monitor.js';
 import {createRedisClient} from './queue/connection.js';
 import {RobotsCache} from './crawl/robots.js';
 import {FilePool} from './files/file-pool.js';
@@ -37,6 +39,9 @@ export interface EngineEvents {
 const SHUTDOWN_REASON = 'crawler-tui: shutting down';
 const THROUGHPUT_POINTS = 600;
 const EVENTS_KEPT = 200;
+const HEARTBEAT_INTERVAL_MS = 2000;
+/** A node that missed this many intervals of heartbeats is gone (killed, frozen, partitioned). */
+const HEARTBEAT_TTL_MS = 5 * HEARTBEAT_INTERVAL_MS;
 
 /**
  * A scraping node: the scrape and file workers, the file pool, and the snapshot the dashboard
@@ -66,6 +71,9 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
   #stopping: Promise<void> | undefined;
   #stopControl: (() => Promise<void>) | undefined;
   #subscriber: ReturnType<typeof createRedisClient> | undefined;
+  readonly monitor = new ResourceMonitor();
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #fleet: NodeHeartbeat[] = [];
 
   constructor(backend: Backend, settings: Settings) {
     super();
@@ -122,6 +130,10 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
     this.#phase = 'running';
     this.#event('info', 'started', `node started: scrape concurrency ${settings.scrape.concurrency}, file workers ${settings.files.workers}`);
     void this.#listenForControl();
+    this.monitor.start();
+    this.#heartbeatTimer = setInterval(() => void this.#beat(), HEARTBEAT_INTERVAL_MS);
+    this.#heartbeatTimer.unref();
+    void this.#beat();
     this.#statsTimer = setInterval(() => void this.#refreshStats(), 1000);
     this.#statsTimer.unref();
     void this.#refreshStats();
@@ -129,6 +141,44 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
 
   get nodeId(): string {
     return `${hostname()}:${process.pid}`;
+  }
+
+  /** This node's heartbeat, as `status` and the fleet view read it. */
+  heartbeat(): NodeHeartbeat {
+    const snapshot = this.#snapshot;
+    const sample: ResourceSample | undefined = this.monitor.window.latest();
+    return {
+      id: this.nodeId,
+      host: hostname(),
+      pid: process.pid,
+      version: VERSION,
+      startedAtMs: this.#startedAtMs,
+      atMs: Date.now(),
+      phase: this.#phase,
+      pools: {
+        files: {size: snapshot.filePool.size, targetSize: snapshot.filePool.targetSize, busy: snapshot.filePool.busy, isAuto: false},
+        scrape: {concurrency: snapshot.scrapeWorker.concurrency, active: snapshot.scrapeWorker.active},
+      },
+      ...(sample
+        ? {resources: {cpuRatio: sample.cpuRatio, memoryUsedRatio: sample.memoryUsedRatio, nodeRssBytes: sample.nodeRssBytes, loopDelayP99Ms: sample.loopDelayP99Ms}}
+        : {}),
+      completed: snapshot.scrapeWorker.completed,
+      failed: snapshot.scrapeWorker.failed,
+    };
+  }
+
+  /** Every node of the fleet with a live heartbeat (this one included), as last read. */
+  get fleet(): readonly NodeHeartbeat[] {
+    return this.#fleet;
+  }
+
+  async #beat(): Promise<void> {
+    try {
+      await writeHeartbeat(this.backend.client, this.backend.keyPrefix, this.heartbeat(), HEARTBEAT_TTL_MS);
+      this.#fleet = await readHeartbeats(this.backend.client, this.backend.keyPrefix);
+    } catch {
+      // Redis trouble is reported by the stats refresh; a missed beat only ages the heartbeat.
+    }
   }
 
   async #listenForControl(): Promise<void> {
@@ -383,6 +433,9 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
       clearTimeout(graceTimer);
     }
     clearInterval(this.#statsTimer);
+    clearInterval(this.#heartbeatTimer);
+    this.monitor.stop();
+    await removeHeartbeat(this.backend.client, this.backend.keyPrefix, this.nodeId).catch(() => undefined);
     await this.#stopControl?.();
     this.#subscriber?.disconnect();
     await this.#filePool.destroy();

@@ -35,3 +35,43 @@ describe('operator commands reach running nodes', () => {
     expect(bad.stderr.trim()).toBe('crawler-tui: invalid value for scale files: "0"; allowed: an integer from 1 to 64');
   });
 });
+
+describe('heartbeats', () => {
+  let redis: PrivateRedis;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+  });
+
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  test('two running nodes both appear in status --json; one killed with -9 disappears within the TTL', async () => {
+    const cli = cliEnvironment(redis.url);
+    const nodes = [0, 1].map(() => startCli([...cli.flags, 'run', '--no-ui'], cli.env));
+    await waitFor(() => nodes.every((node) => node.output().includes('"node started"')), 30_000, 'nodes to start');
+    const statusNodes = async () =>
+      (JSON.parse((await runCli([...cli.flags, 'status', '--json'], cli.env)).stdout) as {nodes: Array<{pid: number; resources?: {nodeRssBytes: number}}>}).nodes;
+    const both = await waitFor(async () => {
+      const listed = await statusNodes();
+      return listed.length === 2 && listed.every((node) => node.resources !== undefined) ? listed : undefined;
+    }, 15_000, 'both heartbeats');
+    expect(both.map((node) => node.pid).sort()).toEqual(nodes.map((node) => node.pid).sort());
+    expect(both.every((node) => node.resources!.nodeRssBytes > 10 * 2 ** 20)).toBe(true);
+
+    nodes[0]!.kill('SIGKILL');
+    const killedAt = Date.now();
+    const remaining = await waitFor(async () => {
+      const listed = await statusNodes();
+      return listed.length === 1 ? listed : undefined;
+    }, 20_000, 'the killed node to disappear');
+    expect(remaining[0]!.pid).toBe(nodes[1]!.pid);
+    expect(Date.now() - killedAt).toBeLessThan(12_000);
+
+    nodes[1]!.kill('SIGTERM');
+    expect((await nodes[1]!.result).code).toBe(0);
+    // A node that stops cleanly removes its heartbeat at once.
+    expect(await statusNodes()).toEqual([]);
+  });
+});

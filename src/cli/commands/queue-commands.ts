@@ -3,6 +3,7 @@ import type {QueueName} from '../../engine/contract.js';
 import {UserError} from '../../errors.js';
 import {openBackend, type Backend} from '../../engine/backend.js';
 import {sendControl} from '../../engine/fleet/control.js';
+import {readHeartbeats} from '../../engine/fleet/heartbeat.js';
 import {QUEUE_NAMES} from '../../engine/queue/queues.js';
 import {stripControlChars} from '../../engine/scrape/extract.js';
 import {parseChoiceOption, parseIntegerOption} from '../options.js';
@@ -22,11 +23,26 @@ export async function runStatus(options: {json?: boolean}, settings: Settings): 
     const crawlIds = (await backend.frontier.listCrawlIds()).slice(-20);
     const crawls = (await Promise.all(crawlIds.map((id) => backend.frontier.status(id)))).filter((c) => c !== undefined);
     crawls.sort((a, b) => b.createdAtMs - a.createdAtMs);
+    const nodes = await readHeartbeats(backend.client, backend.keyPrefix);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({redis: backend.target.display, prefix: settings.redis.prefix, queues, crawls})}\n`);
+      process.stdout.write(`${JSON.stringify({redis: backend.target.display, prefix: settings.redis.prefix, queues, nodes, crawls})}\n`);
       return 0;
     }
     const lines = [`redis   ${backend.target.display}  prefix ${settings.redis.prefix}`, ''];
+    if (nodes.length === 0) lines.push('nodes   none running', '');
+    else {
+      lines.push(`nodes (${nodes.length})`);
+      for (const node of nodes) {
+        const r = node.resources;
+        const resources = r
+          ? `cpu ${Math.round(r.cpuRatio * 100)}%  mem ${Math.round(r.memoryUsedRatio * 100)}%  rss ${Math.round(r.nodeRssBytes / 2 ** 20)} MiB  loop p99 ${r.loopDelayP99Ms.toFixed(0)} ms`
+          : 'resources pending';
+        lines.push(
+          `  ${node.id.padEnd(28)} ${node.phase.padEnd(9)} scrape ${node.pools.scrape.active}/${node.pools.scrape.concurrency}  files ${node.pools.files.busy}/${node.pools.files.size}  ${resources}  up ${Math.round((node.atMs - node.startedAtMs) / 1000)}s  done ${node.completed} failed ${node.failed}`,
+        );
+      }
+      lines.push('');
+    }
     lines.push(`${'queue'.padEnd(8)}${['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'].map((h) => h.padStart(12)).join('')}`);
     for (const queue of queues) {
       const c = queue.counts;
