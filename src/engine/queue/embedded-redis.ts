@@ -91,16 +91,16 @@ function freePort(): Promise<number> {
 }
 
 function findRedisServerBinary(): string {
-  const fromEnv = process.env['CRAWLER_REDIS_SERVER'];
-  if (fromEnv) return fromEnv;
-  const probe = spawnSync('redis-server', ['--version'], {encoding: 'utf8'});
+  // CRAWLER_REDIS_SERVER names another redis-server binary (a build of your own, valkey-server).
+  const binary = process.env['CRAWLER_REDIS_SERVER'] || 'redis-server';
+  const probe = spawnSync(binary, ['--version'], {encoding: 'utf8'});
   if (probe.error) {
     throw new UserError(
       'no Redis configured, none answers on 127.0.0.1:6379, and redis-server is not installed to start an embedded one',
-      'install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set --redis URL / REDIS_URL',
+      `install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set --redis URL / REDIS_URL${binary === 'redis-server' ? '' : `; CRAWLER_REDIS_SERVER=${binary} was not found`}`,
     );
   }
-  return 'redis-server';
+  return binary;
 }
 
 /**
