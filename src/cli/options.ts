@@ -17,6 +17,8 @@ export const RUN_SETTING_FLAGS: ReadonlyArray<{flags: string; attribute: string;
   {flags: '--file-workers <n>', attribute: 'fileWorkers', key: 'files.workers', description: 'worker threads in the file pool'},
   {flags: '--http-port <port>', attribute: 'httpPort', key: 'http.port', description: 'HTTP API port (off when unset)'},
   {flags: '--log-level <level>', attribute: 'logLevel', key: 'log.level', description: 'JSON log level in --no-ui mode'},
+  {flags: '--pages-per-browser <n>', attribute: 'pagesPerBrowser', key: 'browser.pagesPerBrowser', description: 'pages one browser renders at once'},
+  {flags: '--extractor <path>', attribute: 'extractor', key: 'scrape.extractor', description: 'module whose default export returns custom data per page'},
 ];
 
 export function addGlobalOptions(program: Command): void {

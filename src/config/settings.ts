@@ -184,10 +184,49 @@ export const SETTING_SPECS = {
   },
   'browser.browsers': {
     type: 'integer',
-    default: 1,
-    description: 'Browsers in the pool.',
+    default: undefined,
+    description: 'Browsers in the pool. Unset: sized from cores and memory (cores / 2, at most half the RAM at 1 GiB each).',
     min: 0,
     max: 64,
+  },
+  'browser.pagesPerBrowser': {
+    type: 'integer',
+    default: 4,
+    description: 'Pages one browser renders at once (reused between jobs).',
+    min: 1,
+    max: 64,
+  },
+  'browser.retireAfterPages': {
+    type: 'integer',
+    default: 100,
+    description: 'Pages a browser serves before it is replaced by a fresh one (bounds renderer leaks).',
+    min: 1,
+    max: 1_000_000,
+  },
+  'browser.maxRssBytes': {
+    type: 'integer',
+    default: 1536 * 1024 * 1024,
+    description: 'A browser whose process tree uses more memory than this is replaced.',
+    min: 64 * 1024 * 1024,
+    max: 64 * 1024 * 1024 * 1024,
+  },
+  'browser.waitUntil': {
+    type: 'enum',
+    default: 'load',
+    description: "What navigation waits for before the page is read ('load' lets scripts that run on load finish).",
+    choices: ['load', 'domcontentloaded', 'networkidle0', 'networkidle2'],
+  },
+  'browser.blockResourceTypes': {
+    type: 'string',
+    default: 'image,font,media',
+    description: "Resource types not loaded in browser mode (comma-separated Puppeteer types; their URLs are still collected as media). 'none' blocks nothing.",
+  },
+  'scrape.extractor': {
+    type: 'string',
+    default: undefined,
+    description:
+      'A JavaScript module whose default export gets {page, url, job} (browser mode) or {html, url, job} (HTTP mode) and returns JSON data stored as the result\'s `data`.',
+    env: ['CRAWLER_EXTRACTOR'],
   },
   'monitor.memoryThresholdRatio': {
     type: 'number',
@@ -259,6 +298,7 @@ export interface Settings {
     readonly userAgent: string;
     readonly respectRobots: boolean;
     readonly downloadMedia: boolean;
+    readonly extractor: string | undefined;
   };
   readonly crawl: {
     readonly maxPages: number;
@@ -271,7 +311,12 @@ export interface Settings {
   };
   readonly browser: {
     readonly executablePath: string | undefined;
-    readonly browsers: number;
+    readonly browsers: number | undefined;
+    readonly pagesPerBrowser: number;
+    readonly retireAfterPages: number;
+    readonly maxRssBytes: number;
+    readonly waitUntil: 'load' | 'domcontentloaded' | 'networkidle0' | 'networkidle2';
+    readonly blockResourceTypes: string;
   };
   readonly monitor: {
     readonly memoryThresholdRatio: number;

@@ -24,7 +24,13 @@ import {InvalidJobError, parseScrapeJobData, type ScrapeJobData} from './jobs.js
 import {QUEUE_NAMES} from './queue/queues.js';
 import {closeHttpAgents} from './scrape/http-fetch.js';
 import {PermanentScrapeError, RetryableScrapeError, ScrapeTimeoutError} from './scrape/scrape-errors.js';
-import {scrapePageOverHttp, type ScrapeDependencies, type ScrapeJobOutcome} from './scrape/scrape-page.js';
+import {scrapePage, type ScrapeDependencies, type ScrapeJobOutcome} from './scrape/scrape-page.js';
+import {BrowserPool, defaultPoolSize, type BrowserPoolStats} from './browser/browser-pool.js';
+import {reapOrphanedBrowsers} from './browser/chromium-processes.js';
+import {findChromium, type ChromiumInfo} from './browser/find-chromium.js';
+import {DEFAULT_BLOCK_RESOURCE_TYPES} from './browser/browser-fetch.js';
+import {loadExtractor, type Extractor} from './scrape/extractor.js';
+import {join} from 'node:path';
 import {VERSION} from '../version.js';
 
 /** Typed events of a running engine, for embedding services and the headless log. */
@@ -75,10 +81,25 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #fleet: NodeHeartbeat[] = [];
 
-  constructor(backend: Backend, settings: Settings) {
+  readonly #browserPool: BrowserPool | undefined;
+  readonly #browserProblem: string | undefined;
+  readonly chromium: ChromiumInfo | undefined;
+  readonly #extractor: Extractor | undefined;
+
+  constructor(backend: Backend, settings: Settings, parts: EngineParts = {}) {
     super();
     this.backend = backend;
     this.settings = settings;
+    this.#browserPool = parts.browserPool;
+    this.#browserProblem = parts.browserProblem;
+    this.chromium = parts.chromium;
+    this.#extractor = parts.extractor;
+    const pool = parts.browserPool;
+    pool?.on('browser-launched', ({id, pid, launchMs}) => this.#event('info', 'browser-launched', `browser ${id} launched (pid ${pid ?? '?'}, ${launchMs} ms)`));
+    pool?.on('browser-retired', ({id, reason}) => this.#event('info', 'browser-retired', `browser ${id} retired (${reason})`));
+    pool?.on('browser-crashed', ({id, pid}) =>
+      this.#event('warn', 'browser-crashed', `browser ${id} (pid ${pid ?? '?'}) crashed or disconnected; its jobs will be retried and a new browser launched`),
+    );
     this.#filePool = new FilePool({size: settings.files.workers});
     this.#robots = new RobotsCache(this.#fetchSettings());
     this.#snapshot = this.#buildSnapshot();
@@ -109,7 +130,9 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
     };
     this.#scrapeWorker = new Worker('scrape', (job, token) => this.#processScrape(job, token), {
       ...workerOptions,
-      concurrency: settings.scrape.concurrency,
+      // HTTP jobs run scrape.concurrency at once; browser jobs also wait for a page of the pool,
+      // so the worker takes at least as many jobs as the pool can render.
+      concurrency: Math.max(settings.scrape.concurrency, this.#browserPool?.capacity ?? 0),
       settings: {backoffStrategy: (attemptsMade, _type, error) => retryDelayMs(attemptsMade, settings.scrape.backoffMs, error)},
     });
     this.#fileWorker = new Worker('file', (job, token) => this.#processFile(job, token), {
@@ -207,16 +230,17 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
     } catch (error) {
       throw new UnrecoverableError(`bad job payload: ${(error as Error).message}`);
     }
-    if (data.mode === 'browser') {
-      throw new UnrecoverableError('browser mode is not available on this node yet: add the job with --mode http');
-    }
     const jobId = String(job.id);
     const controller = new AbortController();
     this.#active.set(jobId, controller);
     const timeoutMs = this.settings.scrape.timeoutMs;
-    const timer = setTimeout(() => controller.abort(new ScrapeTimeoutError(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    // The job's clock starts when its work starts (in browser mode: once it has a page).
+    const startTimer = () => {
+      timer ??= setTimeout(() => controller.abort(new ScrapeTimeoutError(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    };
     try {
-      return await scrapePageOverHttp(jobId, data, this.#scrapeDependencies(), controller.signal, timeoutMs);
+      return await scrapePage(jobId, data, this.#scrapeDependencies(), controller.signal, timeoutMs, startTimer);
     } catch (error) {
       throw await this.#translateError(job, token, controller.signal, error);
     } finally {
@@ -247,6 +271,9 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
     }
     const cause = signal.aborted && signal.reason instanceof Error ? signal.reason : error;
     if (cause instanceof PermanentScrapeError || cause instanceof InvalidJobError) return new UnrecoverableError(cause.message);
+    // The file worker reports a media URL that answered 4xx as "HTTP 404 for <url>": retrying
+    // cannot help (but 408 and 429 can).
+    if (cause instanceof Error && /^HTTP 4(?!08|29)\d\d\b/.test(cause.message)) return new UnrecoverableError(cause.message);
     if (cause instanceof Error) return cause;
     return new Error(String(cause));
   }
@@ -264,7 +291,26 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
       nonHtml: settings.scrape.nonHtml,
       maxMediaBytes: settings.files.maxMediaBytes,
       fileTimeoutMs: settings.files.timeoutMs,
+      ...(this.#browserPool
+        ? {
+            browser: {
+              pool: this.#browserPool,
+              fetchOptions: {
+                waitUntil: settings.browser.waitUntil,
+                blockResourceTypes: parseResourceTypes(settings.browser.blockResourceTypes),
+                userAgent: settings.scrape.userAgent,
+              },
+            },
+          }
+        : {}),
+      ...(this.#browserProblem ? {browserProblem: this.#browserProblem} : {}),
+      ...(this.#extractor ? {extractor: this.#extractor} : {}),
     };
+  }
+
+  /** The browser pool's state, or undefined when this node has none. */
+  browserPoolStats(): BrowserPoolStats | undefined {
+    return this.#browserPool?.stats();
   }
 
   #onCompleted(queue: QueueName, job: Job, result: unknown): void {
@@ -432,6 +478,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
     } finally {
       clearTimeout(graceTimer);
     }
+    await this.#browserPool?.destroy();
     clearInterval(this.#statsTimer);
     clearInterval(this.#heartbeatTimer);
     this.monitor.stop();
@@ -453,8 +500,59 @@ export function retryDelayMs(attemptsMade: number, baseMs: number, error: Error 
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/** What `createEngine` builds besides the Redis backend. */
+export interface EngineParts {
+  readonly browserPool?: BrowserPool;
+  readonly browserProblem?: string;
+  readonly chromium?: ChromiumInfo;
+  readonly extractor?: Extractor;
+}
+
+function parseResourceTypes(setting: string): string[] {
+  if (setting.trim() === 'none') return [];
+  const types = setting.split(',').map((type) => type.trim()).filter(Boolean);
+  return types.length > 0 ? types : [...DEFAULT_BLOCK_RESOURCE_TYPES];
+}
+
+/**
+ * Finds Chromium and builds the browser pool (browsers launch on demand). No Chromium is not
+ * fatal: HTTP mode works, and browser-mode jobs fail with a message that says what to install.
+ * Chromium left by a crashed earlier run of this data directory is reaped first.
+ */
+async function prepareBrowserPool(settings: Settings): Promise<Pick<EngineParts, 'browserPool' | 'browserProblem' | 'chromium'>> {
+  const sized = defaultPoolSize();
+  const browsers = settings.browser.browsers ?? sized.browsers;
+  if (browsers === 0) return {browserProblem: 'browser.browsers is 0'};
+  let chromium: ChromiumInfo;
+  try {
+    chromium = findChromium(settings.browser.executablePath);
+  } catch (error) {
+    const hint = (error as {hint?: string}).hint;
+    return {browserProblem: `${(error as Error).message}${hint ? ` (${hint})` : ''}`};
+  }
+  const profileRoot = join(settings.dataDir, 'browser-profiles');
+  await reapOrphanedBrowsers(profileRoot);
+  const browserPool = new BrowserPool({
+    executablePath: chromium.executablePath,
+    profileRoot,
+    browsers,
+    pagesPerBrowser: settings.browser.pagesPerBrowser,
+    retireAfterPages: settings.browser.retireAfterPages,
+    maxBrowserRssBytes: settings.browser.maxRssBytes,
+  });
+  return {browserPool, chromium};
+}
+
 /** Connects to Redis (starting the embedded one if needed) and builds an engine; call `start()`. */
 export async function createEngine(settings: Settings): Promise<Engine> {
+  // The extractor first: a bad one stops start-up before anything is started.
+  const extractor = settings.scrape.extractor ? await loadExtractor(settings.scrape.extractor) : undefined;
   const backend = await openBackend(settings);
-  return new Engine(backend, settings);
+  try {
+    const browser = await prepareBrowserPool(settings);
+    return new Engine(backend, settings, {...browser, ...(extractor ? {extractor} : {})});
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
 }
