@@ -106,7 +106,7 @@ function buildProgram(result: {code: number}): Command {
 
   program
     .command('scale')
-    .description('operator override on every running node: scale files N (browsers and auto arrive with the browser pool and autoscaler)')
+    .description('operator override on every running node: set a pool size (pins it) or hand it back to the autoscaler')
     .argument('<pool>', 'files | browsers')
     .argument('<size>', 'a number, or auto')
     .action(withSettings((resolved, pool: string, size: string) => runScale(pool, size, resolved.settings)));

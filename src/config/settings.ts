@@ -162,6 +162,19 @@ export const SETTING_SPECS = {
     min: 1,
     max: 64,
   },
+  'files.maxWorkers': {
+    type: 'integer',
+    default: 4,
+    description: 'Most worker threads the autoscaler gives the file pool (it adds one while the file queue is longer than 10).',
+    min: 1,
+    max: 64,
+  },
+  'autoscale.enabled': {
+    type: 'boolean',
+    default: true,
+    description:
+      'Grow and shrink the browser pool (up to browser.browsers) and the file pool (files.workers up to files.maxWorkers) from CPU, memory and backlog. Off: both stay at their configured size.',
+  },
   'files.maxMediaBytes': {
     type: 'integer',
     default: 50 * 1024 * 1024,
@@ -185,7 +198,8 @@ export const SETTING_SPECS = {
   'browser.browsers': {
     type: 'integer',
     default: undefined,
-    description: 'Browsers in the pool. Unset: sized from cores and memory (cores / 2, at most half the RAM at 1 GiB each).',
+    description:
+      'Most browsers in the pool (the autoscaler starts at 1 and grows to it). Unset: sized from cores and memory (cores / 2, at most half the RAM at 1 GiB each).',
     min: 0,
     max: 64,
   },
@@ -304,8 +318,12 @@ export interface Settings {
     readonly maxPages: number;
     readonly maxDepth: number;
   };
+  readonly autoscale: {
+    readonly enabled: boolean;
+  };
   readonly files: {
     readonly workers: number;
+    readonly maxWorkers: number;
     readonly maxMediaBytes: number;
     readonly timeoutMs: number;
   };

@@ -16,6 +16,7 @@ import {openBackend, type Backend} from './backend.js';
 import {listenForControl, type ControlCommand} from './fleet/control.js';
 import {readHeartbeats, removeHeartbeat, writeHeartbeat, type NodeHeartbeat} from './fleet/heartbeat.js';
 import {ResourceMonitor, type ResourceSample} from './monitor/resource-monitor.js';
+import {PoolAutoscaler, type PoolScalingState} from './monitor/pool-autoscaler.js';
 import {createRedisClient} from './queue/connection.js';
 import {RobotsCache} from './crawl/robots.js';
 import {FilePool} from './files/file-pool.js';
@@ -85,6 +86,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
   readonly #browserProblem: string | undefined;
   readonly chromium: ChromiumInfo | undefined;
   readonly #extractor: Extractor | undefined;
+  readonly autoscaler: PoolAutoscaler;
 
   constructor(backend: Backend, settings: Settings, parts: EngineParts = {}) {
     super();
@@ -95,6 +97,37 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
     this.chromium = parts.chromium;
     this.#extractor = parts.extractor;
     const pool = parts.browserPool;
+    const maxBrowsers = pool ? pool.stats().capacity / settings.browser.pagesPerBrowser : 0;
+    this.autoscaler = new PoolAutoscaler({
+      monitor: this.monitor,
+      isEnabled: settings.autoscale.enabled,
+      config: {pagesPerBrowser: settings.browser.pagesPerBrowser, memoryHighRatio: settings.monitor.memoryThresholdRatio},
+      initial: {
+        files: {size: settings.files.workers, limits: {min: 1, max: Math.max(settings.files.workers, settings.files.maxWorkers)}},
+        ...(pool ? {browsers: {size: settings.autoscale.enabled ? 1 : maxBrowsers, limits: {min: 1, max: maxBrowsers}}} : {}),
+      },
+      pools: {
+        files: {
+          busy: () => this.#filePool.stats().busy,
+          backlog: () => this.#waitingIn('file') + this.#filePool.stats().queued,
+          resize: (size) => this.#resizeFilePool(size),
+        },
+        ...(pool
+          ? {
+              browsers: {
+                busy: () => pool.stats().inUse,
+                backlog: () => this.#waitingIn('scrape'),
+                resize: (size) => {
+                  pool.resize(size);
+                  if (this.#scrapeWorker) this.#scrapeWorker.concurrency = Math.max(settings.scrape.concurrency, pool.capacity);
+                },
+              },
+            }
+          : {}),
+      },
+      onChange: ({reason, byOperator}) => this.#event('info', 'scale', byOperator ? reason : `autoscaler: ${reason}`),
+    });
+    if (pool && settings.autoscale.enabled) pool.resize(1);
     pool?.on('browser-launched', ({id, pid, launchMs}) => this.#event('info', 'browser-launched', `browser ${id} launched (pid ${pid ?? '?'}, ${launchMs} ms)`));
     pool?.on('browser-retired', ({id, reason}) => this.#event('info', 'browser-retired', `browser ${id} retired (${reason})`));
     pool?.on('browser-crashed', ({id, pid}) =>
@@ -154,6 +187,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
     this.#event('info', 'started', `node started: scrape concurrency ${settings.scrape.concurrency}, file workers ${settings.files.workers}`);
     void this.#listenForControl();
     this.monitor.start();
+    this.autoscaler.start();
     this.#heartbeatTimer = setInterval(() => void this.#beat(), HEARTBEAT_INTERVAL_MS);
     this.#heartbeatTimer.unref();
     void this.#beat();
@@ -216,11 +250,22 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
 
   #onControl(command: ControlCommand): void {
     if (command.command !== 'scale') return;
-    if (command.pool === 'files' && typeof command.size === 'number' && command.size >= 1) {
-      this.scaleFilePool(command.size);
-    } else {
-      this.#event('warn', 'control', `ignored scale ${command.pool} ${command.size}: not supported on this node yet`);
-    }
+    this.autoscaler.override(command.pool, command.size === 'auto' ? {kind: 'unpin'} : {kind: 'set-size', size: command.size});
+  }
+
+  #waitingIn(queue: QueueName): number {
+    const counts = this.#queueSummaries.find((summary) => summary.name === queue)?.counts;
+    return counts ? counts.waiting + counts.prioritized : 0;
+  }
+
+  #resizeFilePool(size: number): void {
+    this.#filePool.resize(size);
+    if (this.#fileWorker) this.#fileWorker.concurrency = size;
+  }
+
+  /** A pool's autoscaling state (size, limits, pinned, why it does not grow, last reason). */
+  scalingState(pool: 'files' | 'browsers'): PoolScalingState | undefined {
+    return this.autoscaler.state(pool);
   }
 
   async #processScrape(job: Job, token: string | undefined): Promise<ScrapeJobOutcome> {
@@ -439,10 +484,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
   }
 
   scaleFilePool(size: number): void {
-    const before = this.#filePool.stats().targetSize;
-    this.#filePool.resize(size);
-    if (this.#fileWorker) this.#fileWorker.concurrency = size;
-    this.#event('info', 'scale', `file pool ${before} -> ${size} workers (operator)`);
+    this.autoscaler.override('files', {kind: 'set-size', size});
   }
 
   /** Resolves when nothing is waiting, delayed or active in either queue (checked twice, 500 ms apart). */
@@ -478,6 +520,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
     } finally {
       clearTimeout(graceTimer);
     }
+    this.autoscaler.stop();
     await this.#browserPool?.destroy();
     clearInterval(this.#statsTimer);
     clearInterval(this.#heartbeatTimer);

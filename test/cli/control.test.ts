@@ -18,11 +18,14 @@ describe('operator commands reach running nodes', () => {
     await waitFor(() => nodes.every((node) => node.output().includes('"node started"')), 30_000, 'nodes to start');
     // The control subscription is made right after start; give it a moment to be in place.
     await waitFor(async () => (await runCli([...cli.flags, 'scale', 'files', '4'], cli.env)).stdout.includes('sent to 2 node(s)'), 10_000, 'both nodes to listen');
-    await waitFor(() => nodes.every((node) => node.output().includes('file pool 2 -> 4 workers')), 10_000, 'scale up');
+    await waitFor(() => nodes.every((node) => node.output().includes('operator set files to 4, pinned: files 2 -> 4')), 10_000, 'scale up');
 
     const down = await runCli([...cli.flags, 'scale', 'files', '1'], cli.env);
     expect(down.code).toBe(0);
-    await waitFor(() => nodes.every((node) => node.output().includes('file pool 4 -> 1 workers')), 10_000, 'scale down');
+    await waitFor(() => nodes.every((node) => node.output().includes('operator set files to 1, pinned: files 4 -> 1')), 10_000, 'scale down');
+    const auto = await runCli([...cli.flags, 'scale', 'files', 'auto'], cli.env);
+    expect(auto.stdout).toContain('scale files auto sent to 2 node(s) (autoscaling back on)');
+    await waitFor(() => nodes.every((node) => node.output().includes('operator turned autoscaling back on for files')), 10_000, 'unpin');
 
     for (const node of nodes) node.kill('SIGTERM');
     for (const node of nodes) expect((await node.result).code).toBe(0);

@@ -134,14 +134,11 @@ export async function runPauseResume(action: 'pause' | 'resume', which: string |
 /** `scale files N`: an operator override sent to every running node over Redis pub/sub. */
 export async function runScale(pool: string, size: string, settings: Settings): Promise<number> {
   const which = parseChoiceOption('scale', pool, ['files', 'browsers'] as const);
-  if (which === 'browsers' || size === 'auto') {
-    throw new UserError(`scale ${which} ${size} is not available yet: the browser pool and the autoscaler are still being built; scale files N works`);
-  }
-  const count = parseIntegerOption(`scale ${which}`, size, 1, 64);
+  const target: number | 'auto' = size === 'auto' ? 'auto' : parseIntegerOption(`scale ${which}`, size, 1, 64);
   return withBackend(settings, async (backend) => {
-    const reached = await sendControl(backend.client, backend.keyPrefix, {target: 'all', body: {command: 'scale', pool: which, size: count}});
+    const reached = await sendControl(backend.client, backend.keyPrefix, {target: 'all', body: {command: 'scale', pool: which, size: target}});
     if (reached === 0) throw new UserError(`no running node listens on ${backend.target.display} with prefix ${settings.redis.prefix}: nothing to scale`);
-    process.stdout.write(`scale ${which} ${count} sent to ${reached} node(s)\n`);
+    process.stdout.write(`scale ${which} ${target} sent to ${reached} node(s)${target === 'auto' ? ' (autoscaling back on)' : ' (pinned: autoscaling off for that pool until scale ... auto)'}\n`);
     return 0;
   });
 }

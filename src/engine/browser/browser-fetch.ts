@@ -229,7 +229,7 @@ export async function browserFetch(lease: PageLease, url: string, options: Brows
     () => abort(new ScrapeTimeoutError(`browser fetch of ${url} timed out after ${options.timeoutMs} ms`)),
     options.timeoutMs,
   );
-  timer.unref();
+  // Not unref()ed: the caller awaits this job, and the timer is what ends a hung one.
   const onOuterAbort = (): void => abort(options.signal?.reason);
   const onLeaseAbort = (): void => abort(lease.signal.reason);
   options.signal?.addEventListener('abort', onOuterAbort, {once: true});
@@ -319,7 +319,6 @@ async function waitForMainResponse(job: JobState, timeoutMs: number): Promise<vo
   if (job.mainResponse !== undefined) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, timeoutMs);
-    timer.unref();
     job.onMainResponse = () => {
       clearTimeout(timer);
       resolve();

@@ -47,7 +47,11 @@ export interface BrowserPoolOptions {
   pagesPerBrowser: number;
   /** Retire a browser after it has served this many leases (bounds leaks in long-lived renderers). @default 100 */
   retireAfterPages?: number;
-  /** Retire a browser when the summed RSS of its process tree passes this. @default 1.5 GiB */
+  /**
+   * Retire a browser when the resident memory of its process tree passes this (measured by
+   * `processTreeRssBytes`: anonymous + shared memory of every process, the binary once; one
+   * browser with 4 pages of the test site sits at 0.4-0.7 GiB). @default 1.5 GiB
+   */
   maxBrowserRssBytes?: number;
   /** Retire a browser that has had no lease for this long. @default 60_000 */
   idleRetireMs?: number;
@@ -104,7 +108,10 @@ export interface BrowserStats {
   /** Leases granted since launch. */
   pagesServed: number;
   ageMs: number;
-  /** Summed RSS of the browser's process tree at the last check (see `checkIntervalMs`); 0 before the first. */
+  /**
+   * Resident memory of the browser's process tree at the last check (see `checkIntervalMs`), with
+   * the shared Chromium binary counted once (`processTreeRssBytes`); 0 before the first check.
+   */
   rssBytes: number;
   state: 'launching' | 'ready' | 'retiring' | 'closed';
 }
@@ -229,6 +236,10 @@ interface PooledBrowser {
   closing: Promise<void> | undefined;
   /** True while Node has not seen the main process exit, i.e. its PID (and group id) is still ours. */
   isProcessAlive: () => boolean;
+  /** Aborted when the browser starts closing or dies: pending CDP calls on it may never answer. */
+  gone: AbortController;
+  /** Aborted by destroy() while the launch is in flight: Puppeteer then kills the half-started browser. */
+  launchAbort: AbortController;
 }
 
 class PoolLease implements PageLease {
@@ -269,12 +280,14 @@ class PoolLease implements PageLease {
   }
 }
 
-/** Resolves to true when `promise` settles within `timeoutMs`, false otherwise. */
+/**
+ * Resolves to true when `promise` settles within `timeoutMs`, false otherwise. The timer is not
+ * unref()ed: it is awaited, and a destroy() in progress must keep the process alive.
+ */
 async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
-    timer.unref();
   });
   try {
     return await Promise.race([promise.then(() => true, () => true), timeout]);
@@ -442,8 +455,9 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
       if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
       waiter.reject(new Error('the browser pool was destroyed'));
     }
-    // Launches in flight finish first (they notice #destroying and close themselves), so every
+    // Launches in flight are cut short (Puppeteer kills the process) and finish first, so every
     // browser that will ever exist is in the map when we close them below.
+    for (const entry of this.#browsers.values()) if (entry.state === 'launching') entry.launchAbort.abort();
     while ([...this.#browsers.values()].some((entry) => entry.state === 'launching')) {
       await Promise.allSettled([...this.#pending]);
     }
@@ -501,6 +515,7 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
     try {
       if (page === undefined || page.isClosed()) page = await this.#newPage(entry);
     } catch (error) {
+      if (error instanceof NewPageTimeoutError) this.#retire(entry, 'unresponsive-page');
       entry.inUse--;
       const isBrowserGone = entry.state === 'closed' || entry.browser?.connected !== true;
       if (isBrowserGone && waiter.attempts < 2 && this.#destroying === undefined) {
@@ -527,11 +542,32 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
     waiter.resolve(lease);
   }
 
+  /**
+   * Opens a tab. A browser that closes or dies meanwhile may never answer `Target.createTarget`
+   * (we have seen it hang for 30 s), so the call is raced against the browser going away and
+   * against `launchTimeoutMs`; a tab that opens after we gave up is closed.
+   */
   async #newPage(entry: PooledBrowser): Promise<Page> {
-    if (entry.browser === undefined) throw new BrowserCrashedError(entry.id);
-    const page = await entry.browser.newPage();
-    this.#preparePage(page);
-    return page;
+    if (entry.browser === undefined || entry.gone.signal.aborted) throw new BrowserCrashedError(entry.id);
+    const opening = entry.browser.newPage();
+    let timer: NodeJS.Timeout | undefined;
+    let onGone: (() => void) | undefined;
+    const giveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new NewPageTimeoutError(entry.id, this.#launchTimeoutMs)), this.#launchTimeoutMs);
+      onGone = () => reject(new BrowserCrashedError(entry.id));
+      entry.gone.signal.addEventListener('abort', onGone, {once: true});
+    });
+    try {
+      const page = await Promise.race([opening, giveUp]);
+      this.#preparePage(page);
+      return page;
+    } catch (error) {
+      void opening.then((late) => late.close()).catch(() => {});
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      entry.gone.signal.removeEventListener('abort', onGone!);
+    }
   }
 
   /**
@@ -624,6 +660,8 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
       isClosing: false,
       closing: undefined,
       isProcessAlive: () => false,
+      gone: new AbortController(),
+      launchAbort: new AbortController(),
     };
     this.#browsers.set(id, entry);
     this.#track(this.#start(entry));
@@ -645,6 +683,7 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
         ignoreDefaultArgs: ['--disable-popup-blocking'],
         downloadBehavior: {policy: 'deny'},
         timeout: this.#launchTimeoutMs,
+        signal: entry.launchAbort.signal,
         // The node handles signals itself (graceful drain); Puppeteer's SIGINT handler would
         // kill the browser and call process.exit(130) under our feet. Its 'exit' hook stays, so
         // a dying node still takes its browsers down.
@@ -689,8 +728,10 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
   }
 
   async #launchFailed(entry: PooledBrowser, error: unknown): Promise<void> {
-    this.#launchFailures++;
+    // A launch cut short by destroy() is not a failure worth counting.
+    if (this.#destroying === undefined) this.#launchFailures++;
     entry.state = 'closed';
+    entry.gone.abort();
     // A launch that timed out may have left a half-started Chromium behind.
     const stragglers = findProcessesByProfileDir(entry.profileDir);
     for (const pid of stragglers) signalQuietly(pid, 'SIGKILL');
@@ -713,6 +754,7 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
     this.#crashes++;
     this.#replacementsOwed++;
     entry.state = 'closed';
+    entry.gone.abort();
     entry.idlePages.length = 0;
     this.#browsers.delete(entry.id);
     this.emit('browser-crashed', {id: entry.id, pid: entry.pid});
@@ -724,6 +766,7 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
   async #closeBrowser(entry: PooledBrowser): Promise<void> {
     entry.closing ??= (async () => {
       entry.isClosing = true;
+      entry.gone.abort();
       if (entry.browser !== undefined) await settlesWithin(entry.browser.close(), this.#closeTimeoutMs);
       await this.#killAndClean(entry);
       entry.state = 'closed';
@@ -753,6 +796,14 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
     this.#pending.add(tracked);
     void tracked.finally(() => this.#pending.delete(tracked));
     return tracked;
+  }
+}
+
+/** `newPage()` did not answer within `launchTimeoutMs`: the browser is retired as unresponsive. */
+class NewPageTimeoutError extends RetryableScrapeError {
+  override readonly name: string = 'NewPageTimeoutError';
+  constructor(browserId: number, timeoutMs: number) {
+    super(`browser ${browserId} did not open a page within ${timeoutMs} ms`);
   }
 }
 

@@ -17,8 +17,14 @@ export interface ProcessInfo {
   ppid: number;
   /** Process group id (a Puppeteer-launched Chromium is its group's leader). */
   pgrp: number;
-  /** Resident set size (VmRSS). Shared pages count in every process that maps them, so a sum over-counts. */
+  /** Resident set size (VmRSS = anonymous + file-backed + shared memory). Shared pages count in every process that maps them. */
   rssBytes: number;
+  /** Resident anonymous memory (RssAnon): heaps, JS heaps, mostly private. */
+  anonBytes: number;
+  /** Resident file-backed memory (RssFile): mostly the executable and libraries, shared by every Chromium process. */
+  fileBytes: number;
+  /** Resident shared memory (RssShmem): Chromium's IPC and graphics buffers. */
+  shmemBytes: number;
   /** User + system CPU time used so far (utime + stime, at USER_HZ = 100 as on every mainstream Linux). */
   cpuMs: number;
 }
@@ -39,14 +45,19 @@ function readStatFields(pid: number): string[] | undefined {
   }
 }
 
-function readVmRssBytes(pid: number): number {
+/** The `kB` figures of `/proc/<pid>/status` we use; 0 when missing (kernel threads, zombies). */
+function readMemory(pid: number): Pick<ProcessInfo, 'rssBytes' | 'anonBytes' | 'fileBytes' | 'shmemBytes'> {
+  let status = '';
   try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    // Kernel threads and zombies have no VmRSS line.
-    return match ? Number(match[1]) * 1024 : 0;
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch {
-    return 0;
+    // gone meanwhile
   }
+  const kB = (field: string): number => {
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+    return match ? Number(match[1]) * 1024 : 0;
+  };
+  return {rssBytes: kB('VmRSS'), anonBytes: kB('RssAnon'), fileBytes: kB('RssFile'), shmemBytes: kB('RssShmem')};
 }
 
 /** Reads one process; `undefined` when it is gone or a zombie (a zombie holds no memory and runs nothing). */
@@ -58,7 +69,7 @@ export function readProcess(pid: number): ProcessInfo | undefined {
     pid,
     ppid: Number(fields[1]),
     pgrp: Number(fields[2]),
-    rssBytes: readVmRssBytes(pid),
+    ...readMemory(pid),
     cpuMs: (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK,
   };
 }
@@ -136,15 +147,30 @@ function scanTree(rootPid: number): ProcessInfo[] {
 }
 
 /**
- * Summed RSS of `rootPid` and its descendants; 0 when the process is gone (or not on Linux).
- * Chromium's processes share code pages, so this over-states the real footprint (by roughly the
- * size of the shared libraries per process); it is still the number the OOM killer and `top`
- * users reason with, and it grows with what the pages hold, which is what retirement needs.
+ * Resident memory of a set of processes with the shared executable counted once: the sum of
+ * anonymous and shared-memory pages plus the largest file-backed share.
+ *
+ * Summing VmRSS over a Chromium tree triple-counts: every one of its ~12 processes maps the same
+ * ~170 MB binary, so one browser with 4 pages "uses" 1.3-1.6 GiB by VmRSS while its proportional
+ * share (PSS, from smaps_rollup) is 0.3-0.7 GiB. This figure lands within ~20 % of PSS and costs a
+ * status read per process (smaps_rollup costs ~35 ms per browser tree).
+ */
+export function treeMemoryBytes(processes: Iterable<ProcessInfo>): number {
+  let total = 0;
+  let largestFile = 0;
+  for (const info of processes) {
+    total += info.anonBytes + info.shmemBytes;
+    largestFile = Math.max(largestFile, info.fileBytes);
+  }
+  return total + largestFile;
+}
+
+/**
+ * Resident memory of `rootPid` and its descendants, shared code counted once (see
+ * {@link treeMemoryBytes}); 0 when the process is gone (or not on Linux).
  */
 export function processTreeRssBytes(rootPid: number): number {
-  let total = 0;
-  for (const info of readProcessTree(rootPid)) total += info.rssBytes;
-  return total;
+  return treeMemoryBytes(readProcessTree(rootPid));
 }
 
 /**
@@ -230,7 +256,8 @@ export async function waitForExit(pids: readonly number[], timeoutMs: number): P
   for (;;) {
     if (pids.every((pid) => readProcess(pid) === undefined)) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25).unref());
+    // Not unref()ed: whoever awaits this (a pool's destroy()) must keep the process alive until it is done.
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
