@@ -3,6 +3,16 @@ import {hostname} from 'node:os';
 import {UnrecoverableError, WaitingError, Worker, type Job} from 'bullmq';
 import type {Settings} from '../config/settings.js';
 import type {
+  AddJobsOutcome,
+  AddJobsRequest,
+  BrowserPoolSummary,
+  FailedGroupSummary,
+  FailedJobsPage,
+  FailedJobsQuery,
+  OperatorCommands,
+  PoolName,
+  ResourcesSummary,
+  ScaleDecisionSummary,
   EngineEvent,
   EngineProblem,
   EngineSnapshot,
@@ -22,7 +32,9 @@ import {RobotsCache} from './crawl/robots.js';
 import {FilePool} from './files/file-pool.js';
 import type {FileTask, FileTaskResult} from './files/file-tasks.js';
 import {InvalidJobError, parseScrapeJobData, type ScrapeJobData} from './jobs.js';
-import {QUEUE_NAMES} from './queue/queues.js';
+import {QUEUE_NAMES, failedJobsPage} from './queue/queues.js';
+import {addCrawls, addPages} from './enqueue.js';
+import {totalmem} from 'node:os';
 import {closeHttpAgents} from './scrape/http-fetch.js';
 import {PermanentScrapeError, RetryableScrapeError, ScrapeTimeoutError} from './scrape/scrape-errors.js';
 import {scrapePage, type ScrapeDependencies, type ScrapeJobOutcome} from './scrape/scrape-page.js';
@@ -54,7 +66,7 @@ const HEARTBEAT_TTL_MS = 5 * HEARTBEAT_INTERVAL_MS;
  * A scraping node: the scrape and file workers, the file pool, and the snapshot the dashboard
  * and headless log read. `createEngine` connects; `start()` begins taking jobs; `stop()` drains.
  */
-export class Engine extends EventEmitter<EngineEvents> implements EngineView {
+export class Engine extends EventEmitter<EngineEvents> implements EngineView, OperatorCommands {
   readonly backend: Backend;
   readonly settings: Settings;
   readonly #filePool: FilePool;
@@ -81,6 +93,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
   readonly monitor = new ResourceMonitor();
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #fleet: NodeHeartbeat[] = [];
+  #lastDecisions: Partial<Record<PoolName, ScaleDecisionSummary>> = {};
 
   readonly #browserPool: BrowserPool | undefined;
   readonly #browserProblem: string | undefined;
@@ -125,7 +138,10 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
             }
           : {}),
       },
-      onChange: ({reason, byOperator}) => this.#event('info', 'scale', byOperator ? reason : `autoscaler: ${reason}`),
+      onChange: ({pool: name, from, to, reason, byOperator}) => {
+        this.#lastDecisions[name] = {atMs: Date.now(), from, to, reason, by: byOperator ? 'operator' : 'autoscaler'};
+        this.#event('info', 'scale', byOperator ? reason : `autoscaler: ${reason}`);
+      },
     });
     if (pool && settings.autoscale.enabled) pool.resize(1);
     pool?.on('browser-launched', ({id, pid, launchMs}) => this.#event('info', 'browser-launched', `browser ${id} launched (pid ${pid ?? '?'}, ${launchMs} ms)`));
@@ -413,9 +429,81 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
     this.#publish();
   }
 
+  #browserPoolSummary(): BrowserPoolSummary | undefined {
+    const pool = this.#browserPool;
+    const scaling = this.autoscaler?.state('browsers');
+    if (!pool || !scaling) return undefined;
+    const stats = pool.stats();
+    const alive = stats.browsers.filter((browser) => browser.state !== 'closed');
+    return {
+      size: alive.length,
+      targetSize: scaling.size,
+      busy: stats.inUse,
+      capacity: stats.capacity,
+      waiting: stats.waiting,
+      isAuto: !scaling.isPinned,
+      limits: scaling.limits,
+      restarts: stats.restarts,
+      crashes: stats.crashes,
+      rssBytes: alive.reduce((sum, browser) => sum + browser.rssBytes, 0),
+      ...(this.#lastDecisions.browsers ? {lastDecision: this.#lastDecisions.browsers} : {}),
+      ...(scaling.blocker ? {growthBlocker: scaling.blocker} : {}),
+    };
+  }
+
+  #resourcesSummary(): ResourcesSummary {
+    const samples = this.monitor.window.since(600_000);
+    const series = (value: (sample: ResourceSample) => number) => samples.map((sample) => ({atMs: sample.atMs, value: value(sample)}));
+    return {
+      series: {
+        cpuRatio: series((sample) => sample.cpuRatio),
+        memoryUsedRatio: series((sample) => sample.memoryUsedRatio),
+        nodeRssBytes: series((sample) => sample.nodeRssBytes),
+        loopDelayP99Ms: series((sample) => sample.loopDelayP99Ms),
+      },
+      thresholds: {cpuHighRatio: 0.8, memoryHighRatio: this.settings.monitor.memoryThresholdRatio, loopDelayHighMs: 50},
+      memoryTotalBytes: totalmem(),
+    };
+  }
+
+  #failedGroups(): FailedGroupSummary[] {
+    const groups = new Map<string, {sampleError: string; count: number; queues: Set<QueueName>; newest: number | undefined}>();
+    for (const job of this.#failedJobs) {
+      const signature = job.signature ?? job.error;
+      const group = groups.get(signature) ?? {sampleError: job.error, count: 0, queues: new Set<QueueName>(), newest: undefined};
+      group.count++;
+      group.queues.add(job.queue);
+      group.newest = Math.max(group.newest ?? 0, job.failedAtMs ?? 0) || undefined;
+      groups.set(signature, group);
+    }
+    return [...groups].map(([signature, group]) => ({
+      signature,
+      sampleError: group.sampleError,
+      count: group.count,
+      queues: [...group.queues],
+      newestFailedAtMs: group.newest,
+    }));
+  }
+
   #buildSnapshot(): EngineSnapshot {
     const pool = this.#filePool.stats();
+    const fileScaling = this.autoscaler?.state('files');
+    const browserPool = this.#browserPoolSummary();
     return {
+      mode: 'local',
+      nodes: this.#fleet.map((node) => ({
+        id: node.id,
+        host: node.host,
+        pid: node.pid,
+        version: node.version,
+        phase: node.phase,
+        startedAtMs: node.startedAtMs,
+        lastSeenAtMs: node.atMs,
+        isSelf: node.id === this.nodeId,
+      })),
+      ...(browserPool ? {browserPool} : {}),
+      resources: this.#resourcesSummary(),
+      failedGroups: this.#failedGroups(),
       takenAtMs: Date.now(),
       phase: this.#phase,
       node: {id: this.nodeId, host: hostname(), pid: process.pid, startedAtMs: this.#startedAtMs, version: VERSION},
@@ -435,6 +523,9 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
         completed: pool.completed,
         failed: pool.failed,
         restarts: pool.restarts,
+        ...(fileScaling ? {isAuto: !fileScaling.isPinned, limits: fileScaling.limits} : {}),
+        ...(this.#lastDecisions.files ? {lastDecision: this.#lastDecisions.files} : {}),
+        ...(fileScaling?.blocker ? {growthBlocker: fileScaling.blocker} : {}),
       },
       throughput: this.#throughput,
       failedJobs: this.#failedJobs,
@@ -485,6 +576,75 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineView {
 
   scaleFilePool(size: number): void {
     this.autoscaler.override('files', {kind: 'set-size', size});
+  }
+
+  scaleBrowserPool(size: number): void {
+    this.autoscaler.override('browsers', {kind: 'set-size', size});
+  }
+
+  setAutoscale(pool: PoolName, isOn: boolean): void {
+    this.autoscaler.override(pool, isOn ? {kind: 'unpin'} : {kind: 'pin'});
+  }
+
+  async addJobs(request: AddJobsRequest): Promise<AddJobsOutcome> {
+    const mode = request.mode ?? this.settings.scrape.mode;
+    if (request.crawl) {
+      const crawls = await addCrawls(this.backend, request.urls, {
+        mode,
+        origin: 'manual',
+        maxPages: request.crawl.maxPages ?? this.settings.crawl.maxPages,
+        maxDepth: request.crawl.maxDepth ?? this.settings.crawl.maxDepth,
+        include: request.crawl.include ?? [],
+        exclude: request.crawl.exclude ?? [],
+        sameOrigin: request.crawl.sameOrigin ?? true,
+      });
+      this.#event('info', 'added', `crawl${crawls.length > 1 ? 's' : ''} started: ${crawls.map((crawl) => crawl.url).join(', ')}`);
+      return {added: crawls.length, duplicates: 0};
+    }
+    const outcome = await addPages(this.backend, request.urls, {mode, origin: 'manual'});
+    this.#event('info', 'added', `${outcome.added} page(s) added, ${outcome.duplicates} already queued`);
+    return {added: outcome.added, duplicates: outcome.duplicates};
+  }
+
+  async retryJobs(queue: QueueName, jobIds: readonly string[]): Promise<number> {
+    let count = 0;
+    for (const id of jobIds) {
+      const job = await this.backend.queues.byName(queue).getJob(id);
+      if (job && (await job.isFailed())) {
+        await job.retry('failed');
+        count++;
+      }
+    }
+    void this.#refreshStats();
+    return count;
+  }
+
+  async removeJobs(queue: QueueName, jobIds: readonly string[]): Promise<number> {
+    let count = 0;
+    for (const id of jobIds) count += await this.backend.queues.byName(queue).remove(id);
+    void this.#refreshStats();
+    return count;
+  }
+
+  async #jobsOfGroup(signature: string): Promise<Array<{queue: QueueName; id: string}>> {
+    const page = await failedJobsPage(this.backend.queues, {offset: 0, limit: 100_000, signature});
+    return page.jobs.map((job) => ({queue: job.queue, id: job.id}));
+  }
+
+  async retryFailedGroup(signature: string): Promise<number> {
+    let count = 0;
+    for (const {queue, id} of await this.#jobsOfGroup(signature)) count += await this.retryJobs(queue, [id]);
+    return count;
+  }
+
+  async removeFailedGroup(signature: string): Promise<number> {
+    let count = 0;
+    for (const {queue, id} of await this.#jobsOfGroup(signature)) count += await this.removeJobs(queue, [id]);
+    return count;
+  }
+
+  getFailedJobsPage(query: FailedJobsQuery): Promise<FailedJobsPage> {
+    return failedJobsPage(this.backend.queues, query);
   }
 
   /** Resolves when nothing is waiting, delayed or active in either queue (checked twice, 500 ms apart). */

@@ -22,7 +22,7 @@
  * handler, which `domcontentloaded` would miss; with images blocked `load` follows it closely.
  */
 import {performance} from 'node:perf_hooks';
-import type {CDPSession, HTTPResponse, Page} from 'puppeteer';
+import type {CDPSession, HTTPRequest, HTTPResponse, Page} from 'puppeteer';
 import {tryNormalizeUrl} from '../crawl/normalize-url.js';
 import type {PageFacts} from '../scrape/extract.js';
 import {stripControlChars} from '../scrape/extract.js';
@@ -113,6 +113,10 @@ interface JobState {
   mainResponseAtMs: number;
   /** url → resource type, in order of blocking. */
   blocked: Map<string, string>;
+  /** The resource types this job blocks (lowercase). */
+  blockedTypes: ReadonlySet<string>;
+  /** Requests that started during this job: a late failure of the previous document's request is not ours. */
+  requests: WeakSet<HTTPRequest>;
   fail: (error: Error) => void;
   /** Called when the main response arrives (see {@link waitForMainResponse}). */
   onMainResponse: (() => void) | undefined;
@@ -135,14 +139,19 @@ function stateFor(page: Page): PageState {
   const created: PageState = {session: undefined, blockingKey: '', userAgent: undefined, job: undefined};
   // Listeners live as long as the tab and report into whichever job is current, so nothing is
   // added or removed per job.
+  page.on('request', (request) => created.job?.requests.add(request));
   page.on('requestfailed', (request) => {
     const job = created.job;
+    if (job === undefined || !job.requests.has(request)) return;
     // Requests blocked by Network.setBlockedURLs fail with an empty error text (CDP reports
     // blockedReason "inspector", which Puppeteer does not pass on), so failure() is null; those
     // failed by Fetch.failRequest say ERR_BLOCKED_BY_CLIENT.
     const errorText = request.failure()?.errorText;
-    if (job === undefined || (errorText !== undefined && errorText !== 'net::ERR_BLOCKED_BY_CLIENT')) return;
-    if (!job.blocked.has(request.url())) job.blocked.set(request.url(), request.resourceType());
+    if (errorText !== undefined && errorText !== 'net::ERR_BLOCKED_BY_CLIENT') return;
+    // URL patterns also catch what is not of a blocked type, e.g. Chromium's own /favicon.ico
+    // request (type "other"): that is not the page's media.
+    const type = request.resourceType();
+    if (job.blockedTypes.has(type) && !job.blocked.has(request.url())) job.blocked.set(request.url(), type);
   });
   page.on('response', (response) => {
     const job = created.job;
@@ -180,7 +189,7 @@ async function configureBlocking(page: Page, state: PageState, types: readonly s
     session.on('Fetch.requestPaused', (event) => {
       const job = state.job;
       const type = event.resourceType.toLowerCase();
-      if (job !== undefined && !job.blocked.has(event.request.url)) job.blocked.set(event.request.url, type);
+      if (job !== undefined && job.blockedTypes.has(type) && !job.blocked.has(event.request.url)) job.blocked.set(event.request.url, type);
       void session.send('Fetch.failRequest', {requestId: event.requestId, errorReason: 'BlockedByClient'}).catch(() => {});
     });
     // setBlockedURLs only takes effect in a session with the Network domain enabled.
@@ -211,6 +220,7 @@ async function configureBlocking(page: Page, state: PageState, types: readonly s
  * @throws {RetryableScrapeError} page crash, network errors, 408/429/5xx (with `retryAfterMs`).
  * @throws {PermanentScrapeError} invalid URL, other 4xx, too many redirects, a response that is
  * not HTML or is a download (`use --mode http`).
+ * @throws {RangeError} `blockResourceTypes` names a type Chromium does not know.
  */
 export async function browserFetch(lease: PageLease, url: string, options: BrowserFetchOptions): Promise<BrowserFetchResult> {
   const startedAtMs = Date.now();
@@ -218,6 +228,8 @@ export async function browserFetch(lease: PageLease, url: string, options: Brows
   options.signal?.throwIfAborted();
   lease.signal.throwIfAborted();
   assertHttpUrl(url);
+  const blockTypes = options.blockResourceTypes ?? DEFAULT_BLOCK_RESOURCE_TYPES;
+  assertResourceTypes(blockTypes);
   const page = lease.page;
   if (page.isClosed()) throw new RetryableScrapeError('the leased page is closed');
   const maxLinks = options.maxLinks ?? DEFAULT_MAX_LINKS;
@@ -240,11 +252,19 @@ export async function browserFetch(lease: PageLease, url: string, options: Brows
   aborted.catch(() => {});
 
   const state = stateFor(page);
-  const job: JobState = {mainResponse: undefined, mainResponseAtMs: 0, blocked: new Map(), fail: abort, onMainResponse: undefined};
+  const job: JobState = {
+    mainResponse: undefined,
+    mainResponseAtMs: 0,
+    blocked: new Map(),
+    blockedTypes: new Set(blockTypes.map((type) => type.toLowerCase())),
+    requests: new WeakSet(),
+    fail: abort,
+    onMainResponse: undefined,
+  };
   state.job = job;
 
   const work = (async (): Promise<BrowserFetchResult> => {
-    await configureBlocking(page, state, options.blockResourceTypes ?? DEFAULT_BLOCK_RESOURCE_TYPES, options.exactBlocking ?? false);
+    await configureBlocking(page, state, blockTypes, options.exactBlocking ?? false);
     if (options.userAgent !== undefined && options.userAgent !== state.userAgent) {
       await page.setUserAgent(options.userAgent);
       state.userAgent = options.userAgent;
@@ -267,13 +287,15 @@ export async function browserFetch(lease: PageLease, url: string, options: Brows
     if (!HTML_TYPES.has(contentType)) {
       throw new PermanentScrapeError(`not an HTML page (content-type ${contentType}): use --mode http`, {status});
     }
-    const raw = await page.evaluate(extractInPage, maxLinks + 100, excerptChars * 2 + 256);
+    const raw = await extractWithRetry(page, maxLinks + 100, excerptChars * 2 + 256);
     const facts = toFacts(raw, job.blocked, maxLinks, excerptChars);
+    // A script may have navigated on (location.href = …): the facts are the new document's.
+    const finalResponse = job.mainResponse ?? response;
     const blockedMedia = capSet([...job.blocked.keys()].map((u) => tryNormalizeUrl(u)), maxLinks);
     const ttfbMs = job.mainResponseAtMs > 0 ? job.mainResponseAtMs - t0 : performance.now() - t0;
     return {
       url,
-      finalUrl: stripControlChars(response.url().split('#')[0] ?? response.url()),
+      finalUrl: stripControlChars(finalResponse.url().split('#')[0] ?? finalResponse.url()),
       status,
       contentType,
       facts,
@@ -325,6 +347,32 @@ async function waitForMainResponse(job: JobState, timeoutMs: number): Promise<vo
     };
   });
   job.onMainResponse = undefined;
+}
+
+/**
+ * Runs the extraction, again when a script navigated the page meanwhile: a page that redirects
+ * itself from a `load` handler destroys the context our evaluate runs in ("Execution context was
+ * destroyed"). The retries wait a little for the new document; the job timer still bounds them.
+ */
+async function extractWithRetry(page: Page, maxItems: number, textBudget: number): Promise<RawFacts> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.evaluate(extractInPage, maxItems, textBudget);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt >= 5 || !/Execution context was destroyed|Cannot find context|context.*(?:destroyed|detached)/i.test(message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+/** Throws a RangeError for a resource type Chromium does not know (a configuration mistake, not a page's fault). */
+function assertResourceTypes(types: readonly string[]): void {
+  for (const type of types) {
+    if (!CDP_TYPE_BY_LOWERCASE.has(type.toLowerCase())) {
+      throw new RangeError(`unknown resource type "${type}" in blockResourceTypes (known: ${[...CDP_TYPE_BY_LOWERCASE.keys()].join(', ')})`);
+    }
+  }
 }
 
 function assertHttpUrl(url: string): void {

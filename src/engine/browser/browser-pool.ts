@@ -88,7 +88,8 @@ export interface PageLease {
   invalidate(): void;
   /**
    * Gives the page back. With `isReusable` (default true) and a healthy page and browser, the
-   * page is kept open for the next job; otherwise it is closed.
+   * page is kept open for the next job; otherwise it is closed (bounded by `closeTimeoutMs`)
+   * before the promise resolves. The slot is free for the next acquire at once.
    */
   release(options?: {isReusable?: boolean}): Promise<void>;
 }
@@ -248,6 +249,8 @@ class PoolLease implements PageLease {
   readonly signal: AbortSignal;
   readonly controller = new AbortController();
   isReusable = true;
+  /** The close started by invalidate(); release() waits for it. */
+  closing: Promise<void> | undefined;
   #released: Promise<void> | undefined;
   readonly #onInvalidate: (lease: PoolLease) => void;
   readonly #onRelease: (lease: PoolLease, isReusable: boolean) => Promise<void>;
@@ -296,6 +299,11 @@ async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Prom
   }
 }
 
+/**
+ * Up to `browsers` Chromium processes serving up to `pagesPerBrowser` leased pages each (see the
+ * module comment for the lifecycle). Browsers launch on demand, so constructing a pool starts
+ * nothing; {@link BrowserPool.destroy} stops everything.
+ */
 export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
   readonly #executablePath: string;
   readonly #profileRoot: string;
@@ -534,7 +542,9 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
     const lease = new PoolLease(
       page,
       entry.id,
-      (invalid) => this.#track(this.#closeLeasedPage(entry, invalid)),
+      (invalid) => {
+        invalid.closing = this.#track(this.#closeLeasedPage(entry, invalid));
+      },
       (released, isReusable) => this.#release(entry, released, isReusable),
     );
     entry.leases.add(lease);
@@ -604,7 +614,8 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
     // pages go with the browser, which closes as soon as its last lease is back.
     else if (entry.state === 'ready' && lease.isReusable) closing = this.#track(this.#closePage(entry, page));
     this.#afterSlotFreed(entry);
-    if (closing !== undefined) await closing;
+    // Resolving after the tab is gone keeps "released" meaning "no longer running anything".
+    await (closing ?? lease.closing);
   }
 
   #afterSlotFreed(entry: PooledBrowser): void {

@@ -3,6 +3,7 @@ import type {FailedJobSummary, QueueCounts, QueueName, QueueSummary} from '../co
 import type {FileTask} from '../files/file-tasks.js';
 import type {ScrapeJobData} from '../jobs.js';
 import {pageDedupId} from '../jobs.js';
+import {failureSignature} from '../failure-signature.js';
 import type {RedisClient} from './connection.js';
 
 export const QUEUE_NAMES: readonly QueueName[] = ['scrape', 'file'];
@@ -170,14 +171,56 @@ function countsOf(raw: Record<string, number>): QueueCounts {
   };
 }
 
-function summarizeFailed(queue: QueueName, job: Job): FailedJobSummary {
-  const data = job.data as {url?: unknown} | undefined;
+export function summarizeFailed(queue: QueueName, job: Job): FailedJobSummary {
+  const data = job.data as Record<string, unknown> | undefined;
+  const error = job.failedReason ?? 'unknown error';
+  // Result files and file tasks can be large; the detail view needs the job's own fields only.
+  const shownData = queue === 'file' && data ? {kind: data['kind'], url: data['url'], relPath: data['relPath']} : data;
   return {
     queue,
     id: String(job.id),
-    url: typeof data?.url === 'string' ? data.url : undefined,
-    error: job.failedReason ?? 'unknown error',
+    url: typeof data?.['url'] === 'string' ? data['url'] : undefined,
+    error,
     attemptsMade: job.attemptsMade,
     failedAtMs: job.finishedOn,
+    signature: failureSignature(error),
+    ...(job.opts.attempts !== undefined ? {attemptsMax: job.opts.attempts} : {}),
+    ...(job.stacktrace?.length ? {stack: job.stacktrace[job.stacktrace.length - 1]} : {}),
+    ...(shownData ? {data: shownData} : {}),
+    createdAtMs: job.timestamp,
+    ...(job.processedOn !== undefined ? {processedAtMs: job.processedOn} : {}),
   };
+}
+
+/** Pages through failed jobs of both queues, newest first, optionally filtered. */
+export async function failedJobsPage(
+  queues: CrawlerQueues,
+  query: {offset: number; limit: number; text?: string; signature?: string},
+  scanLimit = 10_000,
+): Promise<{jobs: FailedJobSummary[]; total: number}> {
+  const text = query.text?.toLowerCase();
+  const matches = (job: FailedJobSummary) =>
+    (!query.signature || job.signature === query.signature) &&
+    (!text || job.error.toLowerCase().includes(text) || (job.url ?? '').toLowerCase().includes(text));
+  if (!text && !query.signature) {
+    // Unfiltered: page each queue's failed set directly, never loading it whole.
+    const all = await queues.failedJobs(query.offset + query.limit);
+    const counts = await Promise.all(QUEUE_NAMES.map((name) => queues.byName(name).getFailedCount()));
+    return {jobs: all.slice(query.offset, query.offset + query.limit), total: counts.reduce((sum, n) => sum + n, 0)};
+  }
+  // Filtered: scan in chunks up to scanLimit jobs (the dead-letter view of a sick crawl can be
+  // large; the filter shows what it found within the scan).
+  const found: FailedJobSummary[] = [];
+  for (const name of QUEUE_NAMES) {
+    for (let start = 0; start < scanLimit; start += 500) {
+      const chunk = (await queues.byName(name).getFailed(start, start + 499)) as Job[];
+      for (const job of chunk) {
+        const summary = summarizeFailed(name, job);
+        if (matches(summary)) found.push(summary);
+      }
+      if (chunk.length < 500) break;
+    }
+  }
+  found.sort((a, b) => (b.failedAtMs ?? 0) - (a.failedAtMs ?? 0));
+  return {jobs: found.slice(query.offset, query.offset + query.limit), total: found.length};
 }
