@@ -40,7 +40,7 @@ function buildProgram(result: {code: number}): Command {
 
   const run = program
     .command('run', {isDefault: true})
-    .description('run the engine on this node (headless until the dashboard is built)')
+    .description('run the engine on this node with the live dashboard (--no-ui: headless JSON logs)')
     .option('--no-ui', 'headless: JSON log lines on stdout (for PM2/systemd)')
     .option('--exit-when-idle', 'stop (exit 0) once nothing is waiting, delayed or active')
     .option('--attach', 'dashboard of the whole fleet without local pools (not available yet)');
@@ -48,7 +48,12 @@ function buildProgram(result: {code: number}): Command {
   run.action(
     withSettings(async (resolved, options: {ui: boolean; exitWhenIdle?: boolean; attach?: boolean}) => {
       if (options.attach) throw new UserError('--attach is not available yet: the fleet dashboard is still being built');
-      if (options.ui) process.stderr.write('crawler-tui: the dashboard is not built yet; running headless (same as --no-ui)\n');
+      if (options.ui && process.stdout.isTTY && process.stdin.isTTY) {
+        // Loaded only here: Ink and React cost start-up time every other command should not pay.
+        const {runDashboard} = await import('./run-dashboard.js');
+        return runDashboard(resolved.settings, {exitWhenIdle: options.exitWhenIdle === true});
+      }
+      if (options.ui) process.stderr.write('crawler-tui: no terminal for the dashboard (stdin/stdout are not a TTY); running headless as with --no-ui\n');
       return runHeadless(resolved.settings, {exitWhenIdle: options.exitWhenIdle === true});
     }),
   );
