@@ -37,3 +37,13 @@ describe('README', () => {
     expect(between).toBe(settingsMarkdownTable());
   });
 });
+
+describe('README key table', () => {
+  test('is the one generated from the keymap', async () => {
+    const {readFileSync} = await import('node:fs');
+    const {renderKeymapMarkdown} = await import('../../src/ui/keymap-table.js');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const between = readme.split('<!-- keymap-table:start -->\n')[1]?.split('<!-- keymap-table:end -->')[0];
+    expect(between).toBe(renderKeymapMarkdown().trimEnd() + '\n');
+  });
+});
