@@ -69,8 +69,8 @@ export const SETTING_SPECS = {
   },
   'scrape.mode': {
     type: 'enum',
-    // http until the browser pool lands (issue #3); browser mode is meant to be the default then.
-    default: 'http',
+    // Most targets need JavaScript; --mode http is there for pages that do not.
+    default: 'browser',
     description: 'Default scrape mode of jobs added without --mode.',
     choices: ['browser', 'http'],
   },

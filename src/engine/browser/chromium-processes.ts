@@ -282,9 +282,26 @@ export async function removeProfileDir(dir: string): Promise<void> {
  * Besides the matching PIDs, each matching process group is killed as a whole: a browser's main
  * process leads its group, so this also catches a helper that lost its flag.
  */
+/**
+ * Whether a profile directory belongs to another live node: the pool names them
+ * `<owner pid>-<n>-<random>`. Several nodes may share a data directory (and so a profile root);
+ * only the profiles of dead owners are orphans. Our own pid cannot own anything yet at start-up,
+ * so a match on it is a previous run whose pid was reused (common in containers).
+ */
+function hasLiveOwner(dir: string): boolean {
+  const owner = Number(/^(\d+)-/.exec(path.basename(dir))?.[1]);
+  if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid) return false;
+  try {
+    process.kill(owner, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function reapOrphanedBrowsers(profileRoot: string): Promise<{killed: number; removedDirs: number}> {
   const root = path.resolve(profileRoot);
-  const orphans = processesByProfileRoot(root);
+  const orphans = new Map([...processesByProfileRoot(root)].filter(([, dir]) => !hasLiveOwner(dir)));
   const groups = new Set<number>();
   for (const pid of orphans.keys()) {
     const info = readProcess(pid);
@@ -306,7 +323,7 @@ export async function reapOrphanedBrowsers(profileRoot: string): Promise<{killed
   let removedDirs = 0;
   for (const entry of entries) {
     const dir = path.join(root, entry);
-    if (inUse.has(dir)) continue;
+    if (inUse.has(dir) || hasLiveOwner(dir)) continue;
     try {
       await removeProfileDir(dir);
       removedDirs++;

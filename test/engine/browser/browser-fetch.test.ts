@@ -66,6 +66,10 @@ beforeAll(async () => {
         return page(404, html('<h1>not here</h1>'));
       case '/busy':
         return page(503, html('<h1>busy</h1>'), {'retry-after': '7'});
+      case '/js-redirect':
+        return page(200, html('<p>x</p><script>addEventListener("load", () => { location.href = "/landing"; });</script>'));
+      case '/landing':
+        return page(200, '<!doctype html><html><head><title>landing</title></head><body><h1>landed</h1></body></html>');
       case '/late-marker':
         return page(200, html('<p>x</p><script>addEventListener("load", () => { document.title += " [js]"; });</script><script async src="/slow.js"></script>'));
       case '/slow-script':
@@ -161,10 +165,14 @@ describe('browserFetch on the test site', () => {
 });
 
 describe('browserFetch on hostile pages', () => {
-  test('an inline while(true) times out within the job timeout, and the pool keeps serving', async () => {
-    const {error, ms} = await scrapeError(`${hostileUrl}/hang`);
+  test('an inline while(true) times out within the job timeout, its page is not reused, and the pool keeps serving', async () => {
+    const lease = await pool.acquire();
+    const started = Date.now();
+    const error = await browserFetch(lease, `${hostileUrl}/hang`, OPTIONS).then(() => undefined, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(ScrapeTimeoutError);
-    expect(ms).toBeLessThan(JOB_TIMEOUT_MS + 2_000);
+    expect(Date.now() - started).toBeLessThan(JOB_TIMEOUT_MS + 2_000);
+    await lease.release(); // the default isReusable: true is overridden by the failure
+    expect(lease.page.isClosed()).toBe(true);
     await expectHealthy();
   });
 
@@ -257,6 +265,24 @@ describe('browserFetch on hostile pages', () => {
     expect((error as Error).message).toBe('job cancelled');
     expect(ms).toBeLessThan(3_000);
     await expectHealthy();
+  });
+
+  test('a page that navigates itself on load is scraped, not failed', async () => {
+    for (let i = 0; i < 8; i++) {
+      const result = await scrape(`${hostileUrl}/js-redirect`);
+      // Which document the extraction saw depends on timing; either way it is consistent.
+      if (result.facts.title === 'landing') {
+        expect(result.facts.h1).toBe('landed');
+        expect(result.finalUrl).toBe(`${hostileUrl}/landing`);
+      } else {
+        expect(result.facts.title).toBe('hostile');
+        expect(result.finalUrl).toBe(`${hostileUrl}/js-redirect`);
+      }
+    }
+  });
+
+  test('an unknown resource type is a configuration error', async () => {
+    await expect(scrape(`${hostileUrl}/x`, {...OPTIONS, blockResourceTypes: ['image', 'pictures']})).rejects.toThrow(RangeError);
   });
 
   test('invalid and non-http URLs fail permanently without navigating', async () => {

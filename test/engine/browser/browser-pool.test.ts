@@ -197,6 +197,21 @@ describe('BrowserPool', () => {
     expect(readdirSync(profileRoot)).toEqual([]);
   });
 
+  test('destroy during a launch cuts it short and leaves nothing behind', async () => {
+    const {pool, profileRoot} = makePool();
+    const acquiring = pool.acquire();
+    acquiring.catch(() => {});
+    await new Promise((resolveSoon) => setTimeout(resolveSoon, 50));
+    expect(pool.stats().browsers).toEqual([expect.objectContaining({state: 'launching'})]);
+    const started = Date.now();
+    await pool.destroy();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await expect(acquiring).rejects.toThrow(/destroyed/);
+    expect(pool.stats()).toMatchObject({launchFailures: 0, browsers: []});
+    expect(findProcessesByProfileRoot(profileRoot)).toEqual([]);
+    expect(readdirSync(profileRoot)).toEqual([]);
+  });
+
   test('idle and oversized browsers are retired by checkBrowsers, which also samples RSS', async () => {
     const {pool} = makePool({browsers: 1, idleRetireMs: 60_000});
     const lease = await pool.acquire();
