@@ -49,14 +49,23 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startBenchServices(sitePages: number, latencyMs: number): Promise<{siteUrl: string; redisUrl: string; stop(): Promise<void>}> {
+export async function startBenchServices(
+  sitePages: number,
+  latencyMs: number,
+): Promise<{siteUrl: string; sitePid: number; redisUrl: string; redisPid: number; stop(): Promise<void>}> {
   const siteScript = path.resolve(packageRoot(), '..', 'shared', 'site', 'server.cjs');
   const site = spawn(process.execPath, [siteScript, '--port', '0', '--pages', String(sitePages), '--latency-ms', String(latencyMs)], {stdio: ['ignore', 'pipe', 'inherit']});
   const siteUrl = /site: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(await firstLine(site, /^site: /))![1]!;
   const port = await freePort();
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {stdio: ['ignore', 'pipe', 'inherit']});
   await firstLine(redis, /Ready to accept connections/);
-  return {siteUrl, redisUrl: `redis://127.0.0.1:${port}`, stop: async () => void (await Promise.all([stop(site), stop(redis)]))};
+  return {
+    siteUrl,
+    sitePid: site.pid!,
+    redisUrl: `redis://127.0.0.1:${port}`,
+    redisPid: redis.pid!,
+    stop: async () => void (await Promise.all([stop(site), stop(redis)])),
+  };
 }
 
 export async function runHttpThroughput(options: {siteUrl: string; redisUrl: string; pages: number; concurrency: number; fileWorkers?: number}): Promise<HttpThroughputRun> {

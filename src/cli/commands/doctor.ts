@@ -3,6 +3,7 @@ import {accessSync, constants, mkdirSync} from 'node:fs';
 import type {ResolvedSettings} from '../../config/resolve.js';
 import {openSettingsStore} from '../../config/store.js';
 import {openBackend} from '../../engine/backend.js';
+import {findChromium} from '../../engine/browser/find-chromium.js';
 
 interface Check {
   readonly name: string;
@@ -38,6 +39,17 @@ export async function runDoctor(resolved: ResolvedSettings, options: {json?: boo
     ok: true,
     detail: redisServer.error ? 'not installed (only needed for the embedded Redis)' : redisServer.stdout.trim().split(' ').slice(0, 3).join(' '),
   });
+  try {
+    const chromium = findChromium(settings.browser.executablePath);
+    checks.push({
+      name: 'browser',
+      ok: true,
+      detail: `${chromium.executablePath} (${chromium.version ?? 'version unknown'}; from ${chromium.source === 'setting' ? 'browser.executablePath / PUPPETEER_EXECUTABLE_PATH' : chromium.source === 'puppeteer' ? "Puppeteer's configured or downloaded browser" : 'PATH'})`,
+    });
+  } catch (error) {
+    const hint = (error as {hint?: string}).hint;
+    checks.push({name: 'browser', ok: false, detail: `${(error as Error).message}${hint ? ` (${hint})` : ''}`});
+  }
   if (options.json) process.stdout.write(`${JSON.stringify(checks)}\n`);
   else for (const check of checks) process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(13)} ${check.detail}\n`);
   return checks.every((check) => check.ok) ? 0 : 2;

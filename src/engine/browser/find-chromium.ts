@@ -96,7 +96,7 @@ export function findChromium(configuredPath?: string): ChromiumInfo {
   const fromEnv = process.env['PUPPETEER_EXECUTABLE_PATH'];
   const setting = configuredPath ?? (fromEnv === '' ? undefined : fromEnv);
   if (setting !== undefined) {
-    const name = configuredPath !== undefined ? 'browser.executablePath' : 'PUPPETEER_EXECUTABLE_PATH';
+    const name = configuredPath !== undefined ? 'browser.executablePath (or PUPPETEER_EXECUTABLE_PATH)' : 'PUPPETEER_EXECUTABLE_PATH';
     if (!isExecutableFile(setting)) {
       throw new UserError(
         `${name} is set to "${setting}", which is not an executable file`,
