@@ -2,6 +2,7 @@
 // (dist/src/engine/files/file-worker.js, see resolveFileWorkerUrl): `npm test` builds first; when
 // running vitest by hand, run `npx tsc -p tsconfig.json` before.
 import {createHash} from 'node:crypto';
+import {existsSync} from 'node:fs';
 import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
@@ -192,7 +193,10 @@ describe('FilePool', () => {
     const pool = makePool(1);
     await expect(pool.run({kind: 'write-json', dataDir, relPath: '../../etc/x', value: 1})).rejects.toThrow(/escapes the data directory/);
     await expect(pool.run({kind: 'write-json', dataDir, relPath: '/etc/x', value: 1})).rejects.toThrow(/relative/);
-    expect(await filesUnder(path.dirname(dataDir)).then((f) => f.filter((p) => p.endsWith('x')))).toEqual([]);
+    // Exactly the two paths the tasks asked for (scanning all of /tmp would see other programs' files).
+    expect(existsSync(path.resolve(dataDir, '../../etc/x'))).toBe(false);
+    expect(existsSync('/etc/x')).toBe(false);
+    expect(await filesUnder(dataDir)).toEqual([]);
     // The task error did not cost the thread.
     expect(pool.stats()).toMatchObject({size: 1, restarts: 0, failed: 2});
     await expect(pool.run({kind: 'write-json', dataDir, relPath: 'ok.json', value: 1})).resolves.toMatchObject({bytes: 1});
