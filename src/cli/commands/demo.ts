@@ -32,6 +32,14 @@ export async function runDemo(resolved: ResolvedSettings, options: {pages?: numb
     write(`crawler-tui demo: built-in site at ${site.url} (${site.pages} pages, on loopback only)`);
     write(`redis: ${engine.backend.target.display}   prefix: ${prefix}   data: ${settings.dataDir}`);
     write(`crawl ${crawl!.crawlId} started; one page is missing (404) and one page in ten answers 503 once, to show retries\n`);
+    if (process.stdout.isTTY && process.stdin.isTTY) {
+      // In a terminal the demo is the dashboard: watch the crawl, try the keys, q to leave.
+      const {runUi} = await import('../run-ui.js');
+      engine.start();
+      await runUi(engine);
+      write(`results: ${settings.dataDir}/results/${crawl!.crawlId}/   export: crawler-tui export --crawl ${crawl!.crawlId} --format csv`);
+      return 0;
+    }
     let stopRequested = false;
     const onSignal = () => {
       if (stopRequested) process.exit(130);
