@@ -24,7 +24,7 @@ import {performance} from 'node:perf_hooks';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import puppeteer from 'puppeteer';
 import {browserFetch, type BrowserFetchOptions} from '../src/engine/browser/browser-fetch.js';
-import {BrowserPool} from '../src/engine/browser/browser-pool.js';
+import {BrowserPool, CHROMIUM_ARGS} from '../src/engine/browser/browser-pool.js';
 import {readProcessTree, treeMemoryBytes} from '../src/engine/browser/chromium-processes.js';
 import {findChromium} from '../src/engine/browser/find-chromium.js';
 
@@ -53,15 +53,6 @@ export interface BrowserBenchOptions {
 
 const SITE_PAGES = 500;
 const SAMPLE_INTERVAL_MS = 200;
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-];
 
 function findRepoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -190,7 +181,7 @@ export async function runHandLoop(options: {
         executablePath: findChromium().executablePath,
         userDataDir,
         pipe: true,
-        args: CHROMIUM_ARGS,
+        args: [...CHROMIUM_ARGS],
         handleSIGINT: false,
         handleSIGTERM: false,
         handleSIGHUP: false,

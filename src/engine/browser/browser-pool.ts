@@ -196,7 +196,7 @@ export function defaultPoolSize(
  * keeps trying to reach Google (component updates, sync, field trials). As root it needs
  * `--no-sandbox`; `--disable-dev-shm-usage` avoids crashes with a small /dev/shm in containers.
  */
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
   '--disable-background-networking',
   '--disable-component-update',
@@ -689,7 +689,7 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
         headless: this.#headless,
         // A pipe instead of a WebSocket: no port to find, and the connection dies with the process.
         pipe: true,
-        args: CHROMIUM_ARGS,
+        args: [...CHROMIUM_ARGS],
         // Keep Chromium's popup blocker on: window.open without a user gesture then opens nothing.
         ignoreDefaultArgs: ['--disable-popup-blocking'],
         downloadBehavior: {policy: 'deny'},

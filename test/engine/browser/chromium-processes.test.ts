@@ -12,16 +12,9 @@ import {
   treeMemoryBytes,
 } from '../../../src/engine/browser/chromium-processes.js';
 import {findChromium} from '../../../src/engine/browser/find-chromium.js';
+import {CHROMIUM_ARGS} from '../../../src/engine/browser/browser-pool.js';
 
-const ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-];
+const ARGS = [...CHROMIUM_ARGS];
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
