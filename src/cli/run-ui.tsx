@@ -7,8 +7,14 @@ export interface RunUiOptions {
   readonly stdout?: NodeJS.WriteStream;
   /** @default process.stdin */
   readonly stdin?: NodeJS.ReadStream;
-  /** Least time between two redraws for engine changes. @default 250 */
+  /** Least time between two redraws for engine changes (keys redraw at once). @default 1000 */
   readonly refreshIntervalMs?: number;
+  /**
+   * Draw `console.*` output above the dashboard instead of through it (Ink's patchConsole).
+   * Engine logs must not go to the terminal while the dashboard owns it.
+   * @default true
+   */
+  readonly patchConsole?: boolean;
 }
 
 /** The exit code of a forced quit (q twice): the jobs still active are recovered as stalled. */
@@ -23,9 +29,7 @@ const EXIT_FORCED = 130;
 export async function runUi(engine: EngineView, options: RunUiOptions = {}): Promise<void> {
   const instance = render(<App engine={engine} {...(options.refreshIntervalMs !== undefined ? {refreshIntervalMs: options.refreshIntervalMs} : {})} />, {
     exitOnCtrlC: false,
-    // Engine code must not write to the terminal while the dashboard owns it; anything that does
-    // is drawn above the dashboard instead of tearing it.
-    patchConsole: true,
+    patchConsole: options.patchConsole ?? true,
     maxFps: 15,
     ...(options.stdout ? {stdout: options.stdout} : {}),
     ...(options.stdin ? {stdin: options.stdin} : {}),

@@ -19,7 +19,7 @@ import {formatCount} from './format/numbers.js';
 import type {KeyContext} from './keymap.js';
 import {computeLayout, innerHeight, MIN_COLUMNS, MIN_ROWS, type PanelBox} from './layout.js';
 import {dashboardReducer, initialDashboardState, type DashboardState} from './state/dashboard-state.js';
-import {eventsNewestFirst, failedGroupsOf, failedQueryOf, failedTotalOf, selectionOf} from './state/selectors.js';
+import {effectiveCursors, eventsNewestFirst, failedGroupsOf, failedQueryOf, failedTotalOf, listRowIds, selectionOf} from './state/selectors.js';
 import {useFailedPage} from './use-failed-page.js';
 import {useKeymap} from './use-keymap.js';
 import {useTerminalSize} from './use-terminal-size.js';
@@ -29,12 +29,10 @@ export type DashboardExit = 'drained' | 'forced' | 'stopped';
 
 export interface AppProps {
   readonly engine: EngineView;
-  /** Least time between two redraws for engine changes. @default 250 */
+  /** Least time between two redraws for engine changes (keys redraw at once). @default 1000 */
   readonly refreshIntervalMs?: number;
   /** How long a status-line message stays. @default 6000 */
   readonly flashMs?: number;
-  /** The UI state to start from (tests, the demo). @default initialDashboardState */
-  readonly initialState?: DashboardState;
 }
 
 export function App({engine, ...options}: AppProps) {
@@ -52,10 +50,10 @@ function idleSummary(snapshot: EngineSnapshot, state: DashboardState): string {
   return `${formatCount(waiting)} waiting · ${formatCount(active)} active · ${formatCount(failedTotalOf(snapshot))} failed${filter} · ? for keys`;
 }
 
-function Dashboard({engine, refreshIntervalMs = 250, flashMs = 6000, initialState = initialDashboardState}: AppProps) {
+function Dashboard({engine, refreshIntervalMs = 1000, flashMs = 6000}: AppProps) {
   const {exit} = useApp();
   const snapshot = useEngineSnapshot(engine, refreshIntervalMs);
-  const [state, dispatch] = useReducer(dashboardReducer, initialState);
+  const [state, dispatch] = useReducer(dashboardReducer, initialDashboardState);
   const {columns, rows} = useTerminalSize();
   const can = useMemo(() => capabilitiesOf(engine), [engine]);
 
@@ -68,8 +66,10 @@ function Dashboard({engine, refreshIntervalMs = 250, flashMs = 6000, initialStat
   const layout = computeLayout({columns, rows, queueCount: snapshot.queues.length, hasProblems: snapshot.problems.length > 0, focus: state.focus});
   const details = state.detail ? detailLines(state.detail, snapshot.takenAtMs, detailTextWidth(layout.width)) : undefined;
   const bodyBox = {width: layout.width, height: layout.bodyHeight};
-  const scrollLines = state.isHelpOpen ? helpScrollLines(layout.width) : (details?.length ?? 0);
-  const selection = selectionOf(state, snapshot, {groups, events, page, scrollLines});
+  const scrollLines = state.isHelpOpen ? helpScrollLines(layout.width, layout.bodyHeight) : (details?.length ?? 0);
+  const rowIds = useMemo(() => listRowIds(snapshot, groups, events), [snapshot.queues, groups, events]);
+  const cursors = effectiveCursors(state, rowIds);
+  const selection = selectionOf(state, snapshot, {groups, events, page, scrollLines, rowIds});
   const context: KeyContext = {state, snapshot, selection, can};
   const failedBox = layout.rows.flat().find((box) => box.panel === 'failed');
   const pageRows = state.isHelpOpen || state.detail ? innerHeight(bodyBox) : Math.max(1, innerHeight(failedBox ?? bodyBox) - 1);
@@ -114,7 +114,7 @@ function Dashboard({engine, refreshIntervalMs = 250, flashMs = 6000, initialStat
     const isFocused = state.focus === box.panel;
     switch (box.panel) {
       case 'queues':
-        return <QueuesPanel key="queues" snapshot={snapshot} width={box.width} height={box.height} isFocused={isFocused} cursor={state.cursors.queues} />;
+        return <QueuesPanel key="queues" snapshot={snapshot} width={box.width} height={box.height} isFocused={isFocused} cursor={cursors.queues} />;
       case 'pools':
         return (
           <PoolsPanel
@@ -124,14 +124,14 @@ function Dashboard({engine, refreshIntervalMs = 250, flashMs = 6000, initialStat
             width={box.width}
             height={box.height}
             isFocused={isFocused}
-            cursor={state.cursors.pools}
+            cursor={cursors.pools}
             isCompact={layout.isPoolsCompact}
           />
         );
       case 'resources':
         return <ResourcesPanel key="resources" snapshot={snapshot} width={box.width} height={box.height} isCompact={layout.isResourcesCompact} />;
       case 'events':
-        return <EventsPanel key="events" events={events} nowMs={snapshot.takenAtMs} width={box.width} height={box.height} isFocused={isFocused} cursor={state.cursors.events} />;
+        return <EventsPanel key="events" events={events} nowMs={snapshot.takenAtMs} width={box.width} height={box.height} isFocused={isFocused} cursor={cursors.events} />;
       case 'failed':
         return (
           <FailedJobsPanel
@@ -143,7 +143,7 @@ function Dashboard({engine, refreshIntervalMs = 250, flashMs = 6000, initialStat
             page={page}
             pageError={pageError}
             canPage={can.pagesFailedJobs}
-            groupsCursor={state.cursors.groups}
+            groupsCursor={cursors.groups}
             jobsCursor={state.cursors.jobs}
             nowMs={snapshot.takenAtMs}
             width={box.width}
@@ -156,9 +156,9 @@ function Dashboard({engine, refreshIntervalMs = 250, flashMs = 6000, initialStat
 
   const warning = layout.isTooSmall ? `The terminal is ${columns}x${rows}: the dashboard needs at least ${MIN_COLUMNS}x${MIN_ROWS}` : undefined;
   return (
-    <Box flexDirection="column" width={layout.width} height={layout.height} overflow="hidden">
+    <Box flexDirection="column" width={layout.width} height={layout.height} overflowY="hidden">
       <Header snapshot={snapshot} width={layout.width} />
-      <Box flexDirection="column" height={layout.bodyHeight} overflow="hidden">
+      <Box flexDirection="column" height={layout.bodyHeight} overflowY="hidden">
         {state.isHelpOpen ? (
           <HelpOverlay width={layout.width} height={layout.bodyHeight} scroll={state.helpScroll} />
         ) : state.detail && details ? (
@@ -171,7 +171,7 @@ function Dashboard({engine, refreshIntervalMs = 250, flashMs = 6000, initialStat
           ))
         )}
       </Box>
-      <StatusLine state={state} idleText={idleSummary(snapshot, state)} warning={warning} />
+      <StatusLine state={state} idleText={idleSummary(snapshot, state)} warning={warning} phase={snapshot.phase} />
       {state.prompt ? <PromptHint state={state} /> : <Footer context={context} width={layout.width} />}
     </Box>
   );

@@ -275,10 +275,10 @@ export const KEYMAP = [
       whenRunning(context) ?? (context.can.addJobs ? undefined : 'This engine cannot add jobs from the dashboard yet: use crawler-tui add URL'),
   },
   // Dialogs
-  {id: 'confirm.yes', keys: ['y', 'Y', 'enter'], label: 'y/enter', description: 'Confirm the question', section: 'Dialogs', modes: ['confirm']},
-  {id: 'confirm.no', keys: ['n', 'N', 'escape'], label: 'n/esc', description: 'Cancel the question', section: 'Dialogs', modes: ['confirm']},
-  {id: 'prompt.submit', keys: ['enter'], label: 'enter', description: 'Send the prompt (add, filter)', section: 'Dialogs', modes: ['prompt']},
-  {id: 'prompt.cancel', keys: ['escape'], label: 'esc', description: 'Close the prompt without sending', section: 'Dialogs', modes: ['prompt']},
+  {id: 'confirm.yes', keys: ['y', 'Y', 'enter'], label: 'y/enter', description: 'Confirm the question', section: 'Dialogs', footer: 'yes', modes: ['confirm']},
+  {id: 'confirm.no', keys: ['n', 'N', 'escape'], label: 'n/esc', description: 'Cancel the question', section: 'Dialogs', footer: 'no', modes: ['confirm']},
+  {id: 'prompt.submit', keys: ['enter'], label: 'enter', description: 'Send the prompt (add, filter)', section: 'Dialogs', footer: 'send', modes: ['prompt']},
+  {id: 'prompt.cancel', keys: ['escape'], label: 'esc', description: 'Close the prompt without sending', section: 'Dialogs', footer: 'cancel', modes: ['prompt']},
 ] as const satisfies readonly Binding[];
 
 export type BindingId = (typeof KEYMAP)[number]['id'];
@@ -312,4 +312,18 @@ export function keyNameOf(input: string, key: Key): string {
   if (key.backspace || key.delete) return 'backspace';
   if (key.ctrl && input.length === 1) return `ctrl+${input.toLowerCase()}`;
   return input;
+}
+
+/**
+ * The key name of one character of a typed-ahead run: Ink hands keys that arrive together
+ * (fast typing, key repeat, a multiplexer) over as one string, e.g. `"\t\tj"`.
+ */
+export function keyNameOfCharacter(character: string): string {
+  if (character === '\t') return 'tab';
+  if (character === '\r' || character === '\n') return 'enter';
+  if (character === '\u007f' || character === '\b') return 'backspace';
+  if (character === '\u001b') return 'escape';
+  const code = character.charCodeAt(0);
+  if (code >= 1 && code <= 26) return `ctrl+${String.fromCharCode(code + 96)}`;
+  return character;
 }

@@ -55,7 +55,7 @@ export function computeLayout({columns, rows, queueCount, hasProblems, focus}: L
   const isTooSmall = columns < MIN_COLUMNS || rows < MIN_ROWS;
 
   if (columns >= WIDE_COLUMNS && rows >= WIDE_ROWS) {
-    const poolsWidth = Math.round(width * 0.58);
+    const poolsWidth = Math.round(width * 0.62);
     const failedWidth = Math.round(width * 0.6);
     const middleHeight = 4 + CHROME;
     const failedHeight = Math.max(CHROME + 2, bodyHeight - queuesHeight - middleHeight);

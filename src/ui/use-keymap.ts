@@ -3,15 +3,16 @@
 // handler below. Handlers dispatch UI actions or send engine commands; a command's outcome (or its
 // error message) lands in the status line, never as an exception in React.
 import {useCallback, useRef, type Dispatch} from 'react';
-import {useInput, useStdin} from 'ink';
+import {useInput, useStdin, type Key} from 'ink';
 import type {EngineView, PoolName} from '../engine/contract.js';
 import {removeTarget, retryAllFailed, retryTarget, scalePool} from './engine-commands.js';
 import {formatCount} from './format/numbers.js';
 import {sanitize} from './format/sanitize.js';
 import {truncate} from './format/text.js';
-import {findBinding, keyNameOf, nextPoolSize, type BindingId, type KeyContext} from './keymap.js';
+import {findBinding, keyNameOf, keyNameOfCharacter, nextPoolSize, type BindingId, type KeyContext} from './keymap.js';
 import {modeOf, type DashboardAction, type FailedTarget, type PendingAction} from './state/dashboard-state.js';
 import {parseAddInput} from './state/parse-add-input.js';
+import type {Selection} from './state/selectors.js';
 
 export interface KeymapDeps {
   readonly engine: EngineView;
@@ -65,6 +66,10 @@ function execute(action: PendingAction, deps: KeymapDeps): void {
   if (target.kind === 'job') deps.dispatch({type: 'back'});
 }
 
+function move(selection: Selection, delta: number): DashboardAction {
+  return {type: 'move', delta, rowCount: selection.rowCount, ...(selection.rowIds ? {rowIds: selection.rowIds} : {})};
+}
+
 function scale(pool: PoolName, delta: 1 | -1): Handler {
   return (context, deps) => {
     const next = nextPoolSize(context, pool, delta);
@@ -94,10 +99,10 @@ export const HANDLERS: Record<BindingId, Handler> = {
     if (context.state.detail) dispatch({type: 'back'});
     dispatch({type: 'focus-prev'});
   },
-  'nav.down': ({selection}, {dispatch}) => dispatch({type: 'move', delta: 1, rowCount: selection.rowCount}),
-  'nav.up': ({selection}, {dispatch}) => dispatch({type: 'move', delta: -1, rowCount: selection.rowCount}),
-  'nav.page-down': ({selection}, {dispatch, pageRows}) => dispatch({type: 'move', delta: Math.max(1, pageRows), rowCount: selection.rowCount}),
-  'nav.page-up': ({selection}, {dispatch, pageRows}) => dispatch({type: 'move', delta: -Math.max(1, pageRows), rowCount: selection.rowCount}),
+  'nav.down': ({selection}, {dispatch}) => dispatch(move(selection, 1)),
+  'nav.up': ({selection}, {dispatch}) => dispatch(move(selection, -1)),
+  'nav.page-down': ({selection}, {dispatch, pageRows}) => dispatch(move(selection, Math.max(1, pageRows))),
+  'nav.page-up': ({selection}, {dispatch, pageRows}) => dispatch(move(selection, -Math.max(1, pageRows))),
   'nav.open': ({selection, state}, {dispatch}) => {
     if (state.focus === 'failed' && selection.group) {
       const {group} = selection;
@@ -227,6 +232,19 @@ export function handleKey(keyName: string, input: string, context: KeyContext, d
   HANDLERS[binding.id as BindingId](context, deps);
 }
 
+/**
+ * Handles one input event from Ink. Outside a prompt, several plain characters in one event are
+ * keys typed ahead (Ink passes a run of text as one event), handled one by one.
+ */
+export function handleInput(input: string, key: Key, context: KeyContext, deps: KeymapDeps): void {
+  const characters = [...input];
+  if (modeOf(context.state) !== 'prompt' && characters.length > 1 && !key.ctrl && !key.meta) {
+    for (const character of characters) handleKey(keyNameOfCharacter(character), character, context, deps);
+    return;
+  }
+  handleKey(keyNameOf(input, key), input, context, deps);
+}
+
 /** Reads the keyboard (only when stdin is a TTY: Ink crashes on raw mode otherwise). */
 export function useKeymap(context: KeyContext, deps: KeymapDeps): void {
   const {isRawModeSupported} = useStdin();
@@ -236,7 +254,7 @@ export function useKeymap(context: KeyContext, deps: KeymapDeps): void {
   const depsRef = useRef(deps);
   depsRef.current = deps;
   const onInput = useCallback<Parameters<typeof useInput>[0]>((input, key) => {
-    handleKey(keyNameOf(input, key), input, contextRef.current, depsRef.current);
+    handleInput(input, key, contextRef.current, depsRef.current);
   }, []);
   useInput(onInput, {isActive: isRawModeSupported === true});
 }

@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest';
-import {activeList, dashboardReducer, initialDashboardState, modeOf, type DashboardState} from '../../src/ui/state/dashboard-state.js';
+import {activeList, dashboardReducer, effectiveCursor, initialDashboardState, modeOf, type DashboardState} from '../../src/ui/state/dashboard-state.js';
 import {failedJob} from '../fixtures/snapshots.js';
 
 const reduce = (state: DashboardState, ...actions: Parameters<typeof dashboardReducer>[1][]) => actions.reduce(dashboardReducer, state);
@@ -27,6 +27,16 @@ describe('dashboardReducer', () => {
     const state = reduce(initialDashboardState, {type: 'toggle-help'}, {type: 'move', delta: 3, rowCount: 30});
     expect(state.helpScroll).toBe(3);
     expect(state.cursors.queues).toBe(0);
+  });
+
+  test('the cursor follows its row when new rows push it down', () => {
+    const onB = dashboardReducer(initialDashboardState, {type: 'move', delta: 1, rowCount: 3, rowIds: ['a', 'b', 'c']});
+    expect(effectiveCursor(onB, 'queues', ['a', 'b', 'c'])).toBe(1);
+    expect(effectiveCursor(onB, 'queues', ['new', 'a', 'b', 'c'])).toBe(2);
+    const next = dashboardReducer(onB, {type: 'move', delta: 1, rowCount: 4, rowIds: ['new', 'a', 'b', 'c']});
+    expect(next.anchors.queues).toBe('c');
+    // The anchored row is gone: the index stays, inside the list.
+    expect(effectiveCursor(onB, 'queues', ['x'])).toBe(0);
   });
 
   test('opening a group remembers the groups cursor; back restores it', () => {

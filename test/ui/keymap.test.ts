@@ -5,7 +5,7 @@ import {capabilitiesOf} from '../../src/ui/engine-commands.js';
 import {KEYMAP, findBinding, keyNameOf, modesOf, type Binding, type KeyContext} from '../../src/ui/keymap.js';
 import {displayKey, renderKeymapMarkdown} from '../../src/ui/keymap-table.js';
 import {dashboardReducer, initialDashboardState, type DashboardState, type Mode} from '../../src/ui/state/dashboard-state.js';
-import {failedGroupsOf, selectionOf} from '../../src/ui/state/selectors.js';
+import {failedGroupsOf, listRowIds, selectionOf} from '../../src/ui/state/selectors.js';
 import {HANDLERS, handleKey} from '../../src/ui/use-keymap.js';
 import {createFakeEngine} from '../fakes/fake-engine.js';
 import {makeSnapshot} from '../fixtures/snapshots.js';
@@ -118,7 +118,8 @@ describe('handleKey', () => {
   function contextFor(state: DashboardState, engine: EngineView): KeyContext {
     const snapshot = engine.getSnapshot();
     const {groups} = failedGroupsOf(snapshot);
-    return {state, snapshot, selection: selectionOf(state, snapshot, {groups, events: [], page: undefined, scrollLines: 0}), can: capabilitiesOf(engine)};
+    const rowIds = listRowIds(snapshot, groups, []);
+    return {state, snapshot, selection: selectionOf(state, snapshot, {groups, events: [], page: undefined, scrollLines: 0, rowIds}), can: capabilitiesOf(engine)};
   }
 
   test.each<[Mode, string, string]>([

@@ -62,6 +62,14 @@ describe('navigation', () => {
     await ui.waitForFrame('▶ Events');
   });
 
+  test('keys that arrive together (typed ahead, key repeat, tmux) act one by one', async () => {
+    const {ui} = await start(makeSnapshot());
+    await ui.type('\t\tj');
+    await ui.waitForFrame('▶ Failed jobs');
+    await ui.type('jz');
+    await ui.waitForFrame('No key "z" here');
+  });
+
   test('j/k and the arrows choose the queue p acts on', async () => {
     const {engine, ui} = await start(makeSnapshot());
     await ui.press('nav.down');
@@ -164,6 +172,20 @@ describe('failed jobs', () => {
     await ui.press('failed.retry');
     await eventually(() => expect(commands(engine, 'retryJob')).toEqual([['scrape', 'a1']]));
     await ui.waitForFrame('Retried 1 job');
+  });
+
+  test('the selection stays on its group when a new error group arrives above it', async () => {
+    const jobs = threeFailed();
+    const {engine, ui} = await start(withFailed(jobs));
+    await focus(ui, 'Failed jobs');
+    await ui.press('nav.down');
+    await ui.waitForFrame(/▸\s+1 file\s+\S+\s+HTTP 404/.test.bind(/▸\s+1 file\s+\S+\s+HTTP 404/));
+    const newest = failedJob({id: 'n1', error: 'socket hang up', failedAtMs: NOW_MS + 1000});
+    engine.push(withFailed([newest, ...jobs]));
+    await ui.waitForFrame('socket hang up');
+    expect(ui.frame()).toMatch(/▸\s+1 file\s+\S+\s+HTTP 404/);
+    await ui.press('failed.retry');
+    await eventually(() => expect(commands(engine, 'retryJobs')).toEqual([['file', ['f1']]]));
   });
 
   test('r on a group the engine sent retries the whole group by its signature', async () => {

@@ -23,6 +23,8 @@ export function EventsPanel({events, nowMs, width, height, isFocused, cursor}: E
   const selected = Math.min(cursor, events.length - 1);
   const {start, end} = visibleWindow(events.length, isFocused ? selected : 0, visible);
   const warnings = events.filter((event) => event.level !== 'info').length;
+  // Messages say what happened; the kind column is worth its room only on a wide panel.
+  const kindWidth = width - 4 >= 90 ? 18 : 0;
   return (
     <Panel title="Events" info={`${events.length}${warnings > 0 ? ` · ${warnings} warn/error` : ''}`} width={width} height={height} isFocused={isFocused}>
       {events.length === 0 ? <Line color={theme.muted}>no events yet</Line> : null}
@@ -35,7 +37,7 @@ export function EventsPanel({events, nowMs, width, height, isFocused, cursor}: E
             <Text color={theme.muted}>{fit(formatAge(event.atMs, nowMs), 4, 'right')} </Text>
             <Text color={levelColor(event.level)}>{LEVEL_ICON[event.level]} </Text>
             <Text inverse={isSelected}>
-              <Text color={event.level === 'info' ? theme.muted : levelColor(event.level)}>{fit(sanitize(event.kind), 16)}</Text>
+              {kindWidth > 0 ? <Text color={event.level === 'info' ? theme.muted : levelColor(event.level)}>{fit(sanitize(event.kind), kindWidth)}</Text> : null}
               <Text color={event.level === 'info' ? undefined : levelColor(event.level)}>{sanitize(event.message)}</Text>
             </Text>
           </Text>

@@ -62,30 +62,32 @@ function GroupsList({groups, cursor, nowMs, inner, rows, isFocused}: {groups: re
   );
 }
 
-function JobsList({page, cursor, nowMs, inner, rows, isFocused}: {page: LoadedPage; cursor: number; nowMs: number; inner: number; rows: number; isFocused: boolean}) {
+function JobsList({page, cursor, nowMs, inner, rows, isFocused, showsError}: {page: LoadedPage; cursor: number; nowMs: number; inner: number; rows: number; isFocused: boolean; showsError: boolean}) {
   const {jobs, total} = page.page;
   if (total === 0) return <Line color={theme.muted}>No failed jobs match.</Line>;
   const index = Math.min(cursor, total - 1) - page.offset;
   if (index < 0 || index >= jobs.length) return <Line color={theme.muted}>reading the page…</Line>;
   const {start, end} = visibleWindow(jobs.length, index, rows - 1);
-  const rest = Math.max(20, inner - 2 - 14 - 7 - 6 - 6);
-  const urlWidth = Math.floor(rest * 0.5);
+  const idWidth = Math.min(24, Math.max(4, ...jobs.slice(start, end).map((job) => [...sanitize(job.id)].length))) + 1;
+  const rest = Math.max(20, inner - 2 - idWidth - 7 - 6 - 6);
+  // In a group every job has the same error (up to its variable parts): the URL gets the room.
+  const urlWidth = showsError ? Math.floor(rest * 0.5) : rest;
   const errorWidth = rest - urlWidth;
   return (
     <>
-      <Line color={theme.muted}>{'  ' + fit('id', 14) + fit('queue', 7) + fit('age', 6) + fit('tries', 6) + fit('url', urlWidth) + 'error'}</Line>
+      <Line color={theme.muted}>{'  ' + fit('id', idWidth) + fit('queue', 7) + fit('age', 6) + fit('tries', 6) + fit('url', urlWidth) + (showsError ? 'error' : '')}</Line>
       {jobs.slice(start, end).map((job, offset) => {
         const isSelected = start + offset === index;
         return (
           <Text key={`${job.queue}:${job.id}`} wrap="truncate-end">
             <Marker isSelected={isSelected} isFocused={isFocused} />
             <Text inverse={isSelected && isFocused}>
-              {fit(sanitize(job.id), 13) + ' '}
+              {fit(sanitize(job.id), idWidth - 1) + ' '}
               {fit(job.queue, 7)}
               <Text color={theme.muted}>{fit(formatAge(job.failedAtMs, nowMs), 6)}</Text>
               {fit(attemptsLabel(job), 6)}
               {fit(sanitize(job.url ?? '–'), urlWidth - 1) + ' '}
-              <Text color={theme.error}>{fit(sanitize(job.error), errorWidth)}</Text>
+              {showsError ? <Text color={theme.error}>{fit(sanitize(job.error), errorWidth)}</Text> : null}
             </Text>
           </Text>
         );
@@ -117,7 +119,7 @@ export function FailedJobsPanel(props: FailedJobsPanelProps) {
       {view.kind === 'groups' ? (
         <GroupsList groups={groups} cursor={props.groupsCursor} nowMs={nowMs} inner={inner} rows={rows} isFocused={isFocused} />
       ) : page ? (
-        <JobsList page={page} cursor={props.jobsCursor} nowMs={nowMs} inner={inner} rows={rows} isFocused={isFocused} />
+        <JobsList page={page} cursor={props.jobsCursor} nowMs={nowMs} inner={inner} rows={rows} isFocused={isFocused} showsError={view.kind === 'search'} />
       ) : (
         <Line color={theme.muted}>reading failed jobs…</Line>
       )}

@@ -26,26 +26,25 @@ interface Segment {
 }
 
 /**
- * The header's fields, shortened to fit: first the version and the mode go, then the labels (the
- * values speak for themselves), then fields from the end. Phase and uptime always stay.
+ * The header's fields, shortened to fit the width: the version and the mode go first, then the
+ * labels, then the other nodes' count, then this node. The phase, uptime and Redis always stay
+ * (the Redis in use is what an operator must be able to see).
  */
 export function headerSegments(snapshot: EngineSnapshot, width: number): Segment[] {
   const redis = sanitize(maskRedis(snapshot.redis));
-  const all: Segment[] = [
-    {label: '', value: `● ${snapshot.phase}`, color: PHASE_COLOR[snapshot.phase]},
-    {label: 'up ', value: formatDuration(snapshot.takenAtMs - snapshot.node.startedAtMs)},
-    {label: 'node ', value: sanitize(nodesLabel(snapshot))},
-    {label: /^redis/i.test(redis) ? '' : 'redis ', value: redis},
-    {label: 'mode ', value: snapshot.mode ?? 'local'},
-    {label: 'v', value: sanitize(snapshot.node.version)},
+  const uptime = formatDuration(snapshot.takenAtMs - snapshot.node.startedAtMs);
+  const phase: Segment = {label: '', value: `● ${snapshot.phase}`, color: PHASE_COLOR[snapshot.phase]};
+  const self = sanitize(`${snapshot.node.host}:${snapshot.node.pid}`);
+  const redisLabel = /^redis/i.test(redis) ? '' : 'redis ';
+  const candidates: Segment[][] = [
+    [phase, {label: 'up ', value: uptime}, {label: 'node ', value: sanitize(nodesLabel(snapshot))}, {label: redisLabel, value: redis}, {label: 'mode ', value: snapshot.mode ?? 'local'}, {label: 'v', value: sanitize(snapshot.node.version)}],
+    [phase, {label: 'up ', value: uptime}, {label: 'node ', value: sanitize(nodesLabel(snapshot))}, {label: redisLabel, value: redis}, {label: 'mode ', value: snapshot.mode ?? 'local'}],
+    [phase, {label: 'up ', value: uptime}, {label: 'node ', value: sanitize(nodesLabel(snapshot))}, {label: redisLabel, value: redis}],
+    [{...phase, value: `${phase.value} ${uptime}`}, {label: '', value: sanitize(nodesLabel(snapshot))}, {label: '', value: redis}],
+    [{...phase, value: `${phase.value} ${uptime}`}, {label: '', value: self}, {label: '', value: redis}],
   ];
-  const lengthOf = (segments: readonly Segment[]) => APP_NAME.length + segments.reduce((sum, s) => sum + 3 + s.label.length + s.value.length, 0);
-  let shown = all;
-  if (lengthOf(shown) > width) shown = shown.slice(0, 5);
-  if (lengthOf(shown) > width) shown = shown.slice(0, 4);
-  if (lengthOf(shown) > width) shown = shown.map((segment) => (segment.label === 'up ' ? segment : {...segment, label: ''}));
-  while (shown.length > 2 && lengthOf(shown) > width) shown = shown.slice(0, -1);
-  return shown;
+  const lengthOf = (segments: readonly Segment[]) => APP_NAME.length + segments.reduce((sum, s) => sum + 3 + s.label.length + [...s.value].length, 0);
+  return candidates.find((segments) => lengthOf(segments) <= width) ?? [{...phase, value: `${phase.value} ${uptime}`}, {label: '', value: redis}];
 }
 
 const APP_NAME = ' crawler-tui';

@@ -18,8 +18,13 @@ export function helpLines(bindings: readonly Binding[] = KEYMAP): HelpLine[] {
 }
 
 const KEY_WIDTH = 11;
-/** Two columns from this width on. */
-const TWO_COLUMNS_FROM = 110;
+/** Two columns (when one does not fit the height) from this width on: two keys and descriptions side by side. */
+const TWO_COLUMNS_FROM = 160;
+
+/** One column when it fits the height; else two when the width allows; else one that scrolls. */
+function isTwoColumns(width: number, height: number): boolean {
+  return helpLines().length > Math.max(1, height - 2) && width >= TWO_COLUMNS_FROM;
+}
 
 function HelpColumn({lines, width}: {lines: readonly HelpLine[]; width: number}) {
   return (
@@ -48,16 +53,16 @@ export interface HelpOverlayProps {
   readonly scroll: number;
 }
 
-/** Lines the help shows in one column at this width (for scrolling), or 0 when it fits in two. */
-export function helpScrollLines(width: number): number {
-  return width >= TWO_COLUMNS_FROM ? 0 : helpLines().length;
+/** Lines the help scrolls through at this size (0 in two columns). */
+export function helpScrollLines(width: number, height: number): number {
+  return isTwoColumns(width, height) ? 0 : helpLines().length;
 }
 
 export function HelpOverlay({width, height, scroll}: HelpOverlayProps) {
   const lines = helpLines();
   const visible = Math.max(1, height - 2);
   const inner = width - 4;
-  if (width >= TWO_COLUMNS_FROM) {
+  if (isTwoColumns(width, height)) {
     // Split at a section heading near the middle.
     const middle = Math.ceil(lines.length / 2);
     let split = lines.findIndex((line, index) => index >= middle - 2 && line.kind === 'section');

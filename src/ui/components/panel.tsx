@@ -53,7 +53,7 @@ export function Panel({title, info, width, height, isFocused, children}: PanelPr
         paddingX={1}
         width={width}
         height={Math.max(1, height - 1)}
-        overflow="hidden"
+        overflowY="hidden"
       >
         {children}
       </Box>

@@ -27,6 +27,10 @@ export interface PoolRow {
   readonly growthBlocker?: string;
 }
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : noun.endsWith('sh') ? 'es' : 's'}`;
+}
+
 export function poolRows(snapshot: EngineSnapshot, intents: DashboardState['scaleIntents']): PoolRow[] {
   const browser = snapshot.browserPool;
   const browserProblem = snapshot.problems.find((problem) => problem.kind === 'browser-unavailable');
@@ -41,10 +45,10 @@ export function poolRows(snapshot: EngineSnapshot, intents: DashboardState['scal
         busy: `busy ${browser.busy}/${browser.capacity} pages`,
         ...(browser.limits ? {limits: browser.limits} : {}),
         extra: [
-          browser.waiting > 0 ? `${browser.waiting} waiting` : '',
-          `restarts ${browser.restarts}`,
-          browser.crashes > 0 ? `crashes ${browser.crashes}` : '',
-          browser.rssBytes !== undefined ? `rss ${formatBytes(browser.rssBytes)}` : '',
+          browser.waiting > 0 ? `${browser.waiting} wait` : '',
+          plural(browser.restarts, 'restart'),
+          browser.crashes > 0 ? plural(browser.crashes, 'crash') : '',
+          browser.rssBytes !== undefined ? formatBytes(browser.rssBytes) : '',
         ]
           .filter(Boolean)
           .join('  '),
@@ -71,7 +75,7 @@ export function poolRows(snapshot: EngineSnapshot, intents: DashboardState['scal
     isAuto: files.isAuto ?? false,
     busy: `busy ${files.busy}/${files.size} threads`,
     ...(files.limits ? {limits: files.limits} : {}),
-    extra: [files.queued > 0 ? `${files.queued} queued` : '', `restarts ${files.restarts}`].filter(Boolean).join('  '),
+    extra: [files.queued > 0 ? `${files.queued} queued` : '', plural(files.restarts, 'restart')].filter(Boolean).join('  '),
     ...(files.lastDecision ? {lastDecision: files.lastDecision} : {}),
     ...(files.growthBlocker ? {growthBlocker: files.growthBlocker} : {}),
   };
@@ -87,7 +91,10 @@ export function sizeLabel(row: PoolRow): string {
 
 export function decisionText(decision: ScaleDecisionSummary | undefined, nowMs: number): string {
   if (!decision) return 'no scaling decision yet';
-  return `${formatAge(decision.atMs, nowMs)} ago, ${decision.by}: ${sanitize(decision.reason)}`;
+  const age = formatAge(decision.atMs, nowMs);
+  const when = age === 'now' ? 'just now' : `${age} ago`;
+  const reason = sanitize(decision.reason);
+  return reason.startsWith(decision.by) ? `${when}: ${reason}` : `${when}, ${decision.by}: ${reason}`;
 }
 
 export interface PoolsPanelProps {

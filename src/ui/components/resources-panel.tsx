@@ -75,7 +75,7 @@ export function ResourcesPanel({snapshot, width, height, isCompact}: ResourcesPa
   const rows = resourceRows(snapshot);
   const inner = width - 4;
   const total = snapshot.resources?.memoryTotalBytes;
-  const info = `${total ? `${formatBytes(total)} RAM · ` : ''}${glyphs.threshold} autoscaler mark`;
+  const info = inner >= 70 && total ? `${formatBytes(total)} RAM · ${glyphs.threshold} autoscaler limits` : `${glyphs.threshold} autoscaler limits`;
   return (
     <Panel title="Resources" info={info} width={width} height={height} isFocused={false}>
       {!rows ? (

@@ -1,4 +1,5 @@
 import {Text} from 'ink';
+import type {EngineSnapshot} from '../../engine/contract.js';
 import type {DashboardState} from '../state/dashboard-state.js';
 import {ADD_SYNTAX} from '../state/parse-add-input.js';
 import {sanitize} from '../format/sanitize.js';
@@ -9,10 +10,11 @@ export interface StatusLineProps {
   /** Shown when there is nothing else to say. */
   readonly idleText: string;
   readonly warning: string | undefined;
+  readonly phase: EngineSnapshot['phase'];
 }
 
 /** The line above the footer: a question, a prompt, the draining notice, a message, or a summary. */
-export function StatusLine({state, idleText, warning}: StatusLineProps) {
+export function StatusLine({state, idleText, warning, phase}: StatusLineProps) {
   if (state.prompt) {
     const label = state.prompt.kind === 'add' ? 'Add' : 'Filter failed jobs';
     return (
@@ -39,7 +41,7 @@ export function StatusLine({state, idleText, warning}: StatusLineProps) {
   if (state.quit !== 'running') {
     return (
       <Text wrap="truncate-end" bold color={theme.warn}>
-        {' draining… active jobs finish, nothing new starts; q again forces the exit'}
+        {phase === 'stopped' ? ' stopped.' : ' draining… active jobs finish, nothing new starts; q again forces the exit'}
       </Text>
     );
   }

@@ -44,6 +44,11 @@ export type Mode = 'normal' | 'help' | 'confirm' | 'prompt';
 export interface DashboardState {
   readonly focus: PanelId;
   readonly cursors: Readonly<Record<ListId, number>>;
+  /**
+   * The id of the row each cursor is on, so the selection stays on its item when new rows push
+   * it down (a new error group, a new event). See `effectiveCursor`.
+   */
+  readonly anchors: Readonly<Partial<Record<ListId, string>>>;
   readonly failedView: FailedView;
   /** The groups cursor to restore when a group is closed. */
   readonly groupsCursorBeforeOpen: number;
@@ -69,6 +74,7 @@ export interface DashboardState {
 export const initialDashboardState: DashboardState = {
   focus: 'queues',
   cursors: {queues: 0, pools: 0, groups: 0, jobs: 0, events: 0},
+  anchors: {},
   failedView: {kind: 'groups'},
   groupsCursorBeforeOpen: 0,
   detail: undefined,
@@ -87,8 +93,11 @@ export type DashboardAction =
   | {readonly type: 'focus-next'}
   | {readonly type: 'focus-prev'}
   | {readonly type: 'focus'; readonly panel: PanelId}
-  /** Moves the cursor of the active list (or scrolls help/detail) by `delta`, within `rowCount`. */
-  | {readonly type: 'move'; readonly delta: number; readonly rowCount: number}
+  /**
+   * Moves the cursor of the active list (or scrolls help/detail) by `delta`, within `rowCount`.
+   * `rowIds` (the list's rows, when known) lets the cursor start from its anchored row.
+   */
+  | {readonly type: 'move'; readonly delta: number; readonly rowCount: number; readonly rowIds?: readonly string[]}
   | {readonly type: 'open-group'; readonly signature: string; readonly label: string; readonly count: number}
   | {readonly type: 'open-detail'; readonly detail: Detail}
   | {readonly type: 'back'}
@@ -132,6 +141,19 @@ function clamp(value: number, min: number, max: number): number {
 
 let nextFlashId = 1;
 
+/**
+ * Where a list's cursor is now: on its anchored row if that row is still listed (it may have
+ * moved), else the remembered index, kept inside the list.
+ */
+export function effectiveCursor(state: DashboardState, list: ListId, rowIds: readonly string[]): number {
+  const anchor = state.anchors[list];
+  if (anchor !== undefined) {
+    const index = rowIds.indexOf(anchor);
+    if (index >= 0) return index;
+  }
+  return clamp(state.cursors[list], 0, Math.max(0, rowIds.length - 1));
+}
+
 export function dashboardReducer(state: DashboardState, action: DashboardAction): DashboardState {
   switch (action.type) {
     case 'focus-next':
@@ -149,9 +171,11 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
         const next = clamp(state[key] + action.delta, 0, Math.max(0, action.rowCount - 1));
         return next === state[key] ? state : {...state, [key]: next};
       }
-      const current = state.cursors[list];
+      const current = action.rowIds ? effectiveCursor(state, list, action.rowIds) : state.cursors[list];
       const next = clamp(current + action.delta, 0, Math.max(0, action.rowCount - 1));
-      return next === current ? state : {...state, cursors: {...state.cursors, [list]: next}};
+      const anchor = action.rowIds?.[next];
+      if (next === state.cursors[list] && anchor === state.anchors[list]) return state;
+      return {...state, cursors: {...state.cursors, [list]: next}, anchors: {...state.anchors, [list]: anchor}};
     }
     case 'open-group':
       return {
@@ -160,6 +184,7 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
         failedView: {kind: 'group', signature: action.signature, label: action.label, count: action.count},
         groupsCursorBeforeOpen: state.cursors.groups,
         cursors: {...state.cursors, jobs: 0},
+        anchors: {...state.anchors, jobs: undefined},
       };
     case 'open-detail':
       return {...state, detail: action.detail, detailScroll: 0};
@@ -168,7 +193,7 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
       if (state.detail) return {...state, detail: undefined, detailScroll: 0};
       if (state.focus === 'failed' && state.failedView.kind !== 'groups') {
         const groups = state.failedView.kind === 'group' ? state.groupsCursorBeforeOpen : state.cursors.groups;
-        return {...state, failedView: {kind: 'groups'}, cursors: {...state.cursors, groups, jobs: 0}};
+        return {...state, failedView: {kind: 'groups'}, cursors: {...state.cursors, groups, jobs: 0}, anchors: {...state.anchors, jobs: undefined}};
       }
       return state;
     }
@@ -189,7 +214,7 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
     case 'set-filter': {
       const text = action.text.trim();
       const failedView: FailedView = text === '' ? {kind: 'groups'} : {kind: 'search', text};
-      return {...state, focus: 'failed', detail: undefined, failedView, cursors: {...state.cursors, jobs: 0}};
+      return {...state, focus: 'failed', detail: undefined, failedView, cursors: {...state.cursors, jobs: 0}, anchors: {...state.anchors, jobs: undefined}};
     }
     case 'flash':
       return {...state, flash: {level: action.level, text: action.text, id: nextFlashId++}};

@@ -2,7 +2,7 @@
 // so what is drawn as selected is exactly what a key acts on.
 import type {EngineEvent, EngineSnapshot, FailedJobSummary, FailedJobsPage, PoolName, QueueSummary} from '../../engine/contract.js';
 import {errorSignature} from '../format/error-signature.js';
-import {activeList, type DashboardState, type FailedGroupView, type FailedView} from './dashboard-state.js';
+import {activeList, effectiveCursor, type DashboardState, type FailedGroupView, type FailedView, type ListId} from './dashboard-state.js';
 
 /** Jobs read per page of the failed list. */
 export const FAILED_PAGE_SIZE = 50;
@@ -29,7 +29,9 @@ export function failedGroupsOf(snapshot: EngineSnapshot): FailedGroups {
   if (cached) return cached;
   let result: FailedGroups;
   if (snapshot.failedGroups) {
-    result = {groups: snapshot.failedGroups, isPartial: false};
+    // Newest first, whatever order the engine keeps them in.
+    const groups = [...snapshot.failedGroups].sort((a, b) => (b.newestFailedAtMs ?? 0) - (a.newestFailedAtMs ?? 0));
+    result = {groups, isPartial: false};
   } else {
     const bySignature = new Map<string, {group: FailedGroupView; queues: Set<string>}>();
     const jobs = [...snapshot.failedJobs].sort((a, b) => (b.failedAtMs ?? 0) - (a.failedAtMs ?? 0));
@@ -79,6 +81,34 @@ export function eventsNewestFirst(snapshot: EngineSnapshot): readonly EngineEven
   return [...snapshot.events].reverse();
 }
 
+/** A stable id for an event row (events have no id of their own). */
+export function eventRowId(event: EngineEvent): string {
+  return `${event.atMs}|${event.kind}|${event.message}`;
+}
+
+/** Row ids of the lists whose cursors follow their rows (jobs are paged and keep their index). */
+export type ListRowIds = Readonly<Record<Exclude<ListId, 'jobs'>, readonly string[]>>;
+
+export function listRowIds(snapshot: EngineSnapshot, groups: readonly FailedGroupView[], events: readonly EngineEvent[]): ListRowIds {
+  return {
+    queues: snapshot.queues.map((queue) => queue.name),
+    pools: POOLS,
+    groups: groups.map((group) => group.signature),
+    events: events.map(eventRowId),
+  };
+}
+
+/** Where each list's cursor is now (see `effectiveCursor`). */
+export function effectiveCursors(state: DashboardState, rowIds: ListRowIds): Readonly<Record<ListId, number>> {
+  return {
+    queues: effectiveCursor(state, 'queues', rowIds.queues),
+    pools: effectiveCursor(state, 'pools', rowIds.pools),
+    groups: effectiveCursor(state, 'groups', rowIds.groups),
+    events: effectiveCursor(state, 'events', rowIds.events),
+    jobs: state.cursors.jobs,
+  };
+}
+
 /** What the keys act on now, derived from the cursors. */
 export interface Selection {
   readonly queue: QueueSummary | undefined;
@@ -91,6 +121,8 @@ export interface Selection {
   readonly event: EngineEvent | undefined;
   /** Rows of the list j/k move through now. */
   readonly rowCount: number;
+  /** Their ids, when the list's cursor follows its rows. */
+  readonly rowIds: readonly string[] | undefined;
   readonly failedTotal: number;
 }
 
@@ -101,15 +133,17 @@ export interface SelectionInputs {
   readonly page: LoadedPage | undefined;
   /** Lines of the open help or detail view (for scrolling). */
   readonly scrollLines: number;
+  readonly rowIds: ListRowIds;
 }
 
 export function selectionOf(state: DashboardState, snapshot: EngineSnapshot, inputs: SelectionInputs): Selection {
   const list = activeList(state);
+  const cursors = effectiveCursors(state, inputs.rowIds);
   const queues = snapshot.queues;
-  const queue = queues[Math.min(state.cursors.queues, queues.length - 1)];
-  const pool = POOLS[Math.min(state.cursors.pools, POOLS.length - 1)]!;
+  const queue = queues[cursors.queues];
+  const pool = POOLS[cursors.pools]!;
   const isFailedFocused = state.focus === 'failed' && !state.detail && !state.isHelpOpen;
-  const group = isFailedFocused && state.failedView.kind === 'groups' ? inputs.groups[Math.min(state.cursors.groups, inputs.groups.length - 1)] : undefined;
+  const group = isFailedFocused && state.failedView.kind === 'groups' ? inputs.groups[cursors.groups] : undefined;
   let job: FailedJobSummary | undefined;
   if (state.detail?.kind === 'job') job = state.detail.job;
   else if (isFailedFocused && state.failedView.kind !== 'groups' && inputs.page) {
@@ -119,7 +153,7 @@ export function selectionOf(state: DashboardState, snapshot: EngineSnapshot, inp
   }
   const event =
     state.focus === 'events' && !state.detail && !state.isHelpOpen
-      ? inputs.events[Math.min(state.cursors.events, inputs.events.length - 1)]
+      ? inputs.events[cursors.events]
       : state.detail?.kind === 'event'
         ? state.detail.event
         : undefined;
@@ -140,5 +174,6 @@ export function selectionOf(state: DashboardState, snapshot: EngineSnapshot, inp
         return inputs.events.length;
     }
   })();
-  return {queue, pool, group, job, event, rowCount, failedTotal: failedTotalOf(snapshot)};
+  const rowIds = list === 'help' || list === 'detail' || list === 'jobs' ? undefined : inputs.rowIds[list];
+  return {queue, pool, group, job, event, rowCount, rowIds, failedTotal: failedTotalOf(snapshot)};
 }
