@@ -1,6 +1,6 @@
 // Every binding of the keymap, pressed against a fake engine: the right command with the right
 // arguments, confirms where promised, and a reason in the status line when a key cannot act.
-import {describe, expect, test} from 'vitest';
+import {describe, expect, test, vi} from 'vitest';
 import type {EngineSnapshot, FailedGroupSummary, FailedJobSummary} from '../../src/engine/contract.js';
 import {KEYMAP, type BindingId} from '../../src/ui/keymap.js';
 import {createFakeEngine, type FakeEngine, type FakeEngineOptions} from '../fakes/fake-engine.js';
@@ -476,14 +476,16 @@ describe('quit', () => {
     const {engine, ui} = await start(makeSnapshot(), {holdStop: true});
     await ui.press('app.quit');
     await ui.waitForFrame('draining… active jobs finish, nothing new starts; q again forces the exit');
-    expect(commands(engine, 'stop')).toEqual([[]]);
+    // stop() is called from an effect after the "draining" frame is drawn: wait for it.
+    await vi.waitFor(() => expect(commands(engine, 'stop')).toEqual([[]]), {timeout: 5000});
   });
 
   test('ctrl+c is q', async () => {
     const {engine, ui} = await start(makeSnapshot(), {holdStop: true});
     await ui.press('app.quit', 1);
     await ui.waitForFrame('draining…');
-    expect(commands(engine, 'stop')).toEqual([[]]);
+    // stop() is called from an effect after the "draining" frame is drawn: wait for it.
+    await vi.waitFor(() => expect(commands(engine, 'stop')).toEqual([[]]), {timeout: 5000});
   });
 });
 
