@@ -50,6 +50,7 @@ function buildProgram(result: {code: number}): Command {
       if (options.attach) throw new UserError('--attach is not available yet: the fleet dashboard is still being built');
       if (options.ui && process.stdout.isTTY && process.stdin.isTTY) {
         // Loaded only here: Ink and React cost start-up time every other command should not pay.
+        preferInteractiveInk();
         const {runDashboard} = await import('./run-dashboard.js');
         return runDashboard(resolved.settings, {exitWhenIdle: options.exitWhenIdle === true});
       }
@@ -172,6 +173,16 @@ function buildProgram(result: {code: number}): Command {
     for (const sub of command.commands) sub.exitOverride();
   }
   return program;
+}
+
+/**
+ * Ink draws only the final frame when it believes it runs in CI, and decides that from the CI
+ * variables once, when it is first imported. We only get here with a TTY on both ends, which is
+ * an operator at a terminal whatever the environment says (some cloud shells export CI=true).
+ */
+export function preferInteractiveInk(): void {
+  process.env['CI'] = 'false';
+  process.env['CONTINUOUS_INTEGRATION'] = 'false';
 }
 
 /** Runs the command line and returns the process exit code (0 ok, 1 bug, 2 user error, 130 interrupted). */

@@ -34,6 +34,8 @@ export async function runDemo(resolved: ResolvedSettings, options: {pages?: numb
     write(`crawl ${crawl!.crawlId} started; one page is missing (404) and one page in ten answers 503 once, to show retries\n`);
     if (process.stdout.isTTY && process.stdin.isTTY) {
       // In a terminal the demo is the dashboard: watch the crawl, try the keys, q to leave.
+      const {preferInteractiveInk} = await import('../main.js');
+      preferInteractiveInk();
       const {runUi} = await import('../run-ui.js');
       engine.start();
       await runUi(engine);
