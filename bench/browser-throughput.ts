@@ -15,18 +15,17 @@
 //   ~40 MB of code not at all; a plain VmRSS sum would count the 170 MB binary a dozen times);
 // - CPU ms/page: node's process.cpuUsage() plus utime+stime of every Chromium process seen while
 //   sampling (each pid's last reading; the last <200 ms of a process that exits is missed).
-import {spawn, type ChildProcess} from 'node:child_process';
-import {existsSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {fileURLToPath, pathToFileURL} from 'node:url';
+import {pathToFileURL} from 'node:url';
 import puppeteer from 'puppeteer';
 import {browserFetch, type BrowserFetchOptions} from '../src/engine/browser/browser-fetch.js';
 import {BrowserPool, CHROMIUM_ARGS} from '../src/engine/browser/browser-pool.js';
 import {readProcessTree, treeMemoryBytes} from '../src/engine/browser/chromium-processes.js';
 import {findChromium} from '../src/engine/browser/find-chromium.js';
+import {startSite, stopSite} from './bench-site.js';
 
 /** One run's numbers. */
 export interface BrowserBenchResult {
@@ -53,46 +52,6 @@ export interface BrowserBenchOptions {
 
 const SITE_PAGES = 500;
 const SAMPLE_INTERVAL_MS = 200;
-
-function findRepoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
-
-async function startSite(pages: number): Promise<{base: string; child: ChildProcess}> {
-  const server = path.resolve(findRepoRoot(), '..', 'shared', 'site', 'server.cjs');
-  if (!existsSync(server)) throw new Error(`benchmark site not found at ${server}`);
-  const child = spawn(process.execPath, [server, '--port', '0', '--pages', String(pages), '--latency-ms', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('site did not start within 15 s')), 15_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /site: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`site exited early with code ${code}`)));
-  });
-  child.stdout!.resume();
-  return {base, child};
-}
-
-async function stopSite(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(child.pid, 'SIGTERM');
-  await exited;
-}
 
 /** Samples memory and Chromium CPU of this process's tree while `work` runs. */
 async function measure(pages: number, excludePid: number | undefined, work: () => Promise<number>): Promise<BrowserBenchResult> {
@@ -133,7 +92,7 @@ async function inLanes(pages: number, lanes: number, work: (index: number) => Pr
 /** Our pool + browserFetch over `/p/0` … `/p/<pages-1>`, with the pool's default lifecycle settings. */
 export async function runBrowserBench(options: BrowserBenchOptions): Promise<BrowserBenchResult> {
   const site = options.baseUrl === undefined ? await startSite(Math.max(options.pages, 1)) : undefined;
-  const base = options.baseUrl ?? site!.base;
+  const base = options.baseUrl ?? `${site!.base}/`;
   const profileRoot = await mkdtemp(path.join(os.tmpdir(), 'browser-bench-'));
   const pool = new BrowserPool({
     executablePath: findChromium().executablePath,
@@ -234,15 +193,16 @@ async function main(): Promise<void> {
   const rounds = Number(process.argv[3] ?? 3);
   const chromium = findChromium();
   const site = await startSite(SITE_PAGES);
+  const baseUrl = `${site.base}/`;
   const excludePid = site.child.pid;
   const configs: Array<{name: string; run: () => Promise<BrowserBenchResult>}> = [
-    {name: 'ours 1x4 load', run: () => runBrowserBench({pages, browsers: 1, pagesPerBrowser: 4, baseUrl: site.base, excludePid})},
-    {name: 'hand K=4 domcontentloaded', run: () => runHandLoop({pages, concurrency: 4, waitUntil: 'domcontentloaded', baseUrl: site.base, excludePid})},
-    {name: 'ours 2x4 load', run: () => runBrowserBench({pages, browsers: 2, pagesPerBrowser: 4, baseUrl: site.base, excludePid})},
-    {name: 'hand K=4 load', run: () => runHandLoop({pages, concurrency: 4, waitUntil: 'load', baseUrl: site.base, excludePid})},
+    {name: 'ours 1x4 load', run: () => runBrowserBench({pages, browsers: 1, pagesPerBrowser: 4, baseUrl, excludePid})},
+    {name: 'hand K=4 domcontentloaded', run: () => runHandLoop({pages, concurrency: 4, waitUntil: 'domcontentloaded', baseUrl, excludePid})},
+    {name: 'ours 2x4 load', run: () => runBrowserBench({pages, browsers: 2, pagesPerBrowser: 4, baseUrl, excludePid})},
+    {name: 'hand K=4 load', run: () => runHandLoop({pages, concurrency: 4, waitUntil: 'load', baseUrl, excludePid})},
     {
       name: 'ours 1x4 domcontentloaded',
-      run: () => runBrowserBench({pages, browsers: 1, pagesPerBrowser: 4, baseUrl: site.base, excludePid, waitUntil: 'domcontentloaded'}),
+      run: () => runBrowserBench({pages, browsers: 1, pagesPerBrowser: 4, baseUrl, excludePid, waitUntil: 'domcontentloaded'}),
     },
   ];
   const results = new Map<string, BrowserBenchResult[]>(configs.map((config) => [config.name, []]));

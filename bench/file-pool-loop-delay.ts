@@ -6,17 +6,17 @@
 // Spawns the shared synthetic site (../shared/site/server.cjs relative to the repo root) on a free
 // port, runs the same task list both ways while monitorEventLoopDelay samples the main thread, and
 // prints a table. The event-loop delay is the number that matters; tasks/s is context.
-import {spawn, type ChildProcess} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {monitorEventLoopDelay, performance} from 'node:perf_hooks';
-import {fileURLToPath, pathToFileURL} from 'node:url';
+import {pathToFileURL} from 'node:url';
 import {request} from 'undici';
 import {FilePool} from '../src/engine/files/file-pool.js';
 import {mediaPathFor, type FileTask} from '../src/engine/files/file-tasks.js';
+import {startSite, stopSite} from './bench-site.js';
 
 /** Main-thread event-loop delay and throughput of one run. */
 export interface LoopDelayRun {
@@ -42,48 +42,6 @@ const SITE_PAGES = 200;
 const SITE_IMAGES = 40; // server.cjs serves /img/0.png … /img/39.png
 const WARM_UP_TASKS = 40;
 const USER_AGENT = 'crawler-tui-bench';
-
-/** Directory holding package.json, walking up from this file (src/ or dist/ layout alike). */
-function findRepoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
-
-async function startSite(): Promise<{base: string; child: ChildProcess}> {
-  const server = path.resolve(findRepoRoot(), '..', 'shared', 'site', 'server.cjs');
-  if (!existsSync(server)) throw new Error(`benchmark site not found at ${server}`);
-  const child = spawn(process.execPath, [server, '--port', '0', '--pages', String(SITE_PAGES)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('site did not start within 15 s')), 15_000);
-    timer.unref();
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /site: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`site exited early with code ${code}`)));
-  });
-  child.stdout!.resume();
-  return {base, child};
-}
-
-async function stopSite(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(child.pid, 'SIGTERM');
-  await exited;
-}
 
 /** A scrape result of roughly 40 KB once serialised, shaped like what a crawler stores. */
 function makeResult(i: number): Record<string, unknown> {
@@ -169,7 +127,7 @@ export async function runFilePoolLoopDelayBench(
   const poolSize = options.poolSize ?? 2;
   const lanes = options.mainThreadConcurrency ?? 16;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'file-pool-bench-'));
-  const {base, child} = await startSite();
+  const {base, child} = await startSite(SITE_PAGES);
   const pool = new FilePool({size: poolSize, maxQueued: taskCount + WARM_UP_TASKS});
   try {
     const poolDir = path.join(dataDir, 'pool');
